@@ -1,0 +1,39 @@
+"""The ``[rtnova]`` configuration group.
+
+One module per concern (as in openstack/placement's ``placement/conf``); each
+exposes ``register_opts(conf)`` and ``list_opts()``. ``register_opts`` here
+registers them all; calling it twice is harmless.
+"""
+
+from oslo_config import cfg
+
+from rtnova.conf import guest
+from rtnova.conf import host
+from rtnova.conf import readiness
+from rtnova.conf import realtime
+
+GROUP = cfg.OptGroup(
+    'rtnova',
+    title='rtnova options',
+    help='Options of rtnova, the real-time extension for nova\'s libvirt '
+         'driver. They are read by nova-compute (host layout, guest XML), '
+         'nova-scheduler (RealtimeFilter) and nova-api (extra spec bounds).')
+
+_MODULES = (host, realtime, guest, readiness)
+
+CONF = cfg.CONF
+
+
+def all_opts():
+    opts = []
+    for mod in _MODULES:
+        opts.extend(mod.OPTS)
+    return opts
+
+
+def register_opts(conf=CONF):
+    conf.register_group(GROUP)
+    conf.register_opts(all_opts(), group=GROUP)
+
+
+register_opts(CONF)

@@ -1,0 +1,54 @@
+"""Scheduling of real-time vCPUs (and optionally emulator/I/O threads)."""
+
+from oslo_config import cfg
+
+OPTS = [
+    cfg.StrOpt(
+        'default_realtime_policy',
+        default='fifo',
+        choices=[('fifo', 'SCHED_FIFO'), ('rr', 'SCHED_RR')],
+        help="""
+Scheduler policy of real-time vCPUs when the flavor or image does not set
+``hw:cpu_realtime_policy``.
+"""),
+    cfg.IntOpt(
+        'default_realtime_priority',
+        default=10,
+        min=1,
+        max=99,
+        help="""
+SCHED_FIFO/RR priority of real-time vCPUs when the flavor or image does not
+set ``hw:cpu_realtime_priority``.
+
+Why 10 and not nova's 1: on a PREEMPT_RT host (and in a PREEMPT_RT guest)
+many kernel threads -- ksoftirqd, rcuc/rcub, ktimers -- already run at
+SCHED_FIFO 1, so vCPUs at priority 1 tie with them and are round-robined
+against housekeeping work (KVM Forum 2015, "Real-Time KVM for the Masses").
+10 lifts vCPUs above those threads while staying well below the threaded IRQ
+handlers (SCHED_FIFO 50) and the per-CPU migration/watchdog threads (99)
+the host must still be able to run on an isolated CPU.
+
+When unset by the operator and ``[libvirt] realtime_scheduler_priority`` was
+changed from nova's default, nova's value is used, so an existing nova.conf
+keeps its meaning.
+"""),
+    cfg.IntOpt(
+        'min_realtime_priority',
+        default=1,
+        min=1,
+        max=99,
+        help='Lowest priority a flavor or image may ask for with '
+             '``hw:cpu_realtime_priority``.'),
+    cfg.IntOpt(
+        'max_realtime_priority',
+        default=49,
+        min=1,
+        max=99,
+        help="""
+Highest priority a flavor or image may ask for with
+``hw:cpu_realtime_priority``. A boot asking for more fails with a fault that
+names the key. The default keeps tenants below the host's threaded IRQ
+handlers (SCHED_FIFO 50); raise it only on hosts whose interrupts are all
+steered to housekeeping CPUs.
+"""),
+]

@@ -1,0 +1,45 @@
+"""Errors of the pure core.
+
+Every refusal names what to change: the extra spec or image property
+(``key``) or the configuration option (``option``), and how to fix it. The
+nova adapters turn these into nova's own exceptions (HTTP 400 at the API, a
+fault message at boot, a refused service start on the compute node).
+"""
+
+
+class RtnovaError(Exception):
+    """Base class of every rtnova error."""
+
+    def __init__(self, message):
+        super().__init__(message)
+        self.message = message
+
+    def __str__(self):
+        return self.message
+
+
+class InvalidCPUSpec(RtnovaError):
+    def __init__(self, spec, detail):
+        super().__init__("Invalid CPU set %r: %s. Use nova's syntax, e.g. "
+                         "'0-3', '^0-1' or '2,4-5'." % (spec, detail))
+        self.spec = spec
+
+
+class InvalidRequest(RtnovaError):
+    """A flavor extra spec / image property (combination) is refused."""
+
+    def __init__(self, key, problem, fix):
+        super().__init__("%s: %s. Fix: %s" % (key, problem, fix))
+        self.key = key
+        self.problem = problem
+        self.fix = fix
+
+
+class InvalidHostConfig(RtnovaError):
+    """The host's configuration cannot run real-time guests safely."""
+
+    def __init__(self, option, problem, fix):
+        super().__init__("%s: %s. Fix: %s" % (option, problem, fix))
+        self.option = option
+        self.problem = problem
+        self.fix = fix

@@ -1,0 +1,139 @@
+"""The host model: NUMA cells, CPU sets, hugepages, and the emulator pool.
+
+Built either from a plain host description (a dict, as in the planner's
+host files and the embedded sample host) or, by the nova adapters, from the
+compute node's ``NUMATopology``. Frozen: a placement produces a new host
+state rather than mutating this one.
+"""
+
+import dataclasses
+
+from rtnova.hardware import cpuset as cpuset_mod
+from rtnova.hardware import errors
+
+
+@dataclasses.dataclass(frozen=True)
+class MemPages:
+    """Pages of one size on one host cell (sizes in KiB, like nova)."""
+
+    size_kb: int
+    total: int
+    used: int = 0
+    reserved: int = 0
+
+    @property
+    def free(self):
+        return self.total - self.used - self.reserved
+
+
+@dataclasses.dataclass(frozen=True)
+class HostCell:
+    id: int
+    # every online CPU of the cell
+    cpus: frozenset
+    # the CPUs of cpu_dedicated_set (or vcpu_pin_set) in this cell
+    pcpuset: frozenset
+    # the CPUs of cpu_shared_set in this cell
+    cpuset: frozenset
+    memory_mb: int
+    siblings: tuple = ()
+    mempages: tuple = ()
+    pinned_cpus: frozenset = frozenset()
+    memory_usage_mb: int = 0
+    cpu_usage: int = 0
+
+    @property
+    def free_pcpus(self):
+        return self.pcpuset - self.pinned_cpus
+
+    def pages(self, size_kb):
+        for pages in self.mempages:
+            if pages.size_kb == size_kb:
+                return pages
+        return None
+
+
+@dataclasses.dataclass(frozen=True)
+class HostTopology:
+    name: str
+    cells: tuple
+    # CPUs of [rtnova] emulator_pin_set; empty means "no pool"
+    emulator_pool: frozenset = frozenset()
+    # pool capacity in guest units, and units in use
+    pool_capacity: int = 0
+    pool_used: int = 0
+    # the kernel command line, when known (planner/readiness only)
+    kernel_cmdline: str = ''
+
+    @property
+    def all_cpus(self):
+        return frozenset().union(*(c.cpus for c in self.cells))
+
+    @property
+    def dedicated_cpus(self):
+        return frozenset().union(*(c.pcpuset for c in self.cells))
+
+    def cell_of_cpu(self, cpu):
+        for cell in self.cells:
+            if cpu in cell.cpus:
+                return cell.id
+        return None
+
+
+def _cpus(value, option):
+    if value is None or value == '':
+        return frozenset()
+    if isinstance(value, str):
+        try:
+            return frozenset(cpuset_mod.parse_cpu_spec(value))
+        except errors.InvalidCPUSpec as exc:
+            raise errors.InvalidHostConfig(
+                option, exc.message, "give a CPU list such as '4-11'")
+    return frozenset(value)
+
+
+def from_description(desc):
+    """Build a :class:`HostTopology` from a plain host description.
+
+    ``desc`` has ``name``, ``cells`` (each: ``id``, ``cpus``, ``memory_mb``,
+    optional ``siblings`` (list of CPU specs), ``mempages`` ({size_kb:
+    total}), ``pinned_cpus``, ``used_pages`` ({size_kb: used})) and
+    ``config`` with nova's ``cpu_dedicated_set``/``vcpu_pin_set``,
+    ``cpu_shared_set`` and rtnova's ``emulator_pin_set`` and
+    ``emulator_pool_guests_per_cpu``.
+    """
+    config = desc.get('config', {})
+    dedicated = _cpus(config.get('cpu_dedicated_set') or
+                      config.get('vcpu_pin_set'), 'cpu_dedicated_set')
+    shared = _cpus(config.get('cpu_shared_set'), 'cpu_shared_set')
+    pool = _cpus(config.get('emulator_pin_set'), 'emulator_pin_set')
+    per_cpu = int(config.get('emulator_pool_guests_per_cpu', 20))
+    cells = []
+    for cell in desc['cells']:
+        cpus = _cpus(cell['cpus'], 'cells[%s].cpus' % cell['id'])
+        used_pages = {int(k): v for k, v in
+                      cell.get('used_pages', {}).items()}
+        mempages = tuple(
+            MemPages(size_kb=int(size), total=int(total),
+                     used=int(used_pages.get(int(size), 0)))
+            for size, total in sorted(cell.get('mempages', {}).items(),
+                                      key=lambda kv: int(kv[0])))
+        cells.append(HostCell(
+            id=int(cell['id']),
+            cpus=cpus,
+            pcpuset=cpus & dedicated,
+            cpuset=cpus & shared,
+            memory_mb=int(cell['memory_mb']),
+            siblings=tuple(_cpus(s, 'siblings')
+                           for s in cell.get('siblings', ())),
+            mempages=mempages,
+            pinned_cpus=_cpus(cell.get('pinned_cpus'), 'pinned_cpus'),
+        ))
+    return HostTopology(
+        name=desc.get('name', 'host'),
+        cells=tuple(cells),
+        emulator_pool=pool,
+        pool_capacity=len(pool) * per_cpu,
+        pool_used=int(desc.get('pool_used', 0)),
+        kernel_cmdline=desc.get('kernel_cmdline', ''),
+    )

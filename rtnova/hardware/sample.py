@@ -1,0 +1,39 @@
+"""The sample host of the seeds' setup guide ("Deploying Real Time
+OpenStack"): two NUMA nodes, CPUs 0,2,4,6,8,10 / 1,3,5,7,9,11, CPUs 4-11
+isolated for guests, four 1 GiB pages reserved per node.
+
+CPUs 0-1 stay with the host; 2-3 (one per node, not isolated) carry the
+emulator pool.
+"""
+
+SAMPLE_HOST = {
+    'name': 'sample-rt-host',
+    'kernel_cmdline': ('default_hugepagesz=1G isolcpus=4-11 nohz=on '
+                       'nohz_full=4-11 rcu_nocbs=4-11 intel_pstate=disable '
+                       'nosoftlockup'),
+    'cells': [
+        {'id': 0, 'cpus': '0,2,4,6,8,10', 'memory_mb': 16384,
+         'mempages': {4: 3145728, 1048576: 4}},
+        {'id': 1, 'cpus': '1,3,5,7,9,11', 'memory_mb': 16384,
+         'mempages': {4: 3145728, 1048576: 4}},
+    ],
+    'config': {
+        'cpu_dedicated_set': '4-11',
+        'emulator_pin_set': '2-3',
+        'emulator_pool_guests_per_cpu': 20,
+    },
+}
+
+# The seeds' flavor, as created in the FOSDEM talk and the setup guide.
+RT1_SMALL = {
+    'name': 'rt1.small',
+    'vcpus': 4,
+    'memory_mb': 4096,
+    'extra_specs': {
+        'hw:cpu_policy': 'dedicated',
+        'hw:cpu_realtime': 'yes',
+        'hw:cpu_realtime_mask': '^0-1',
+        'hw:mem_page_size': '1GB',
+    },
+    'image_properties': {},
+}
