@@ -1,0 +1,94 @@
+"""The functional tier's base: nova's in-process services with rtnova.
+
+``nova.tests.functional.libvirt.base.ServersTestBase`` runs nova's API,
+conductor, scheduler, placement and compute in one process, with nova's fake
+libvirt connection. This base configures rtnova in it exactly as an operator
+would in nova.conf: ``compute_driver = rtnova.RealtimeLibvirtDriver`` and the
+``RealtimeFilter`` in the scheduler.
+"""
+
+import os
+import sys
+
+from lxml import etree
+
+from nova.tests.fixtures import libvirt as fakelibvirt
+from nova.tests.functional.libvirt import base
+
+import rtnova.conf
+
+RT_FILTER = 'rtnova.scheduler.filters.RealtimeFilter'
+NOVA_FILTERS = 'nova.scheduler.filters.all_filters'
+COMPUTE_DRIVER = 'rtnova.RealtimeLibvirtDriver'
+# 1 GiB in KiB: nova and libvirt count page sizes in KiB
+PAGE_1G = 1048576
+
+
+def api_paste_config():
+    """The api-paste.ini the installed nova ships (under sys.prefix)."""
+    path = os.path.join(sys.prefix, 'etc', 'nova', 'api-paste.ini')
+    if not os.path.exists(path):
+        raise RuntimeError('nova api-paste.ini not found at %s: is nova '
+                           'installed in this environment?' % path)
+    return path
+
+
+def host_info(nodes=2, cores=4, threads=1, kb_mem=16 * 1024 * 1024,
+              gigapages_per_node=0):
+    """A fakelibvirt host with optional 1 GiB pages on every node."""
+    mempages = None
+    if gigapages_per_node:
+        per_node_kb = kb_mem // nodes
+        small = (per_node_kb - gigapages_per_node * PAGE_1G) // 4
+        mempages = {
+            n: fakelibvirt.create_mempages(
+                [(4, small), (PAGE_1G, gigapages_per_node)])
+            for n in range(nodes)}
+    return fakelibvirt.HostInfo(
+        cpu_nodes=nodes, cpu_sockets=1, cpu_cores=cores,
+        cpu_threads=threads, kB_mem=kb_mem, mempages=mempages)
+
+
+class RtnovaServersTestBase(base.ServersTestBase):
+    """nova's libvirt functional base, running rtnova's driver and filter."""
+
+    #: the scheduler filters enabled on top of nova's defaults
+    RTNOVA_FILTERS = ['RealtimeFilter']
+    #: the compute driver started by start_compute()
+    COMPUTE_DRIVER = COMPUTE_DRIVER
+    microversion = 'latest'
+    ADMIN_API = True
+
+    def setUp(self):
+        rtnova.conf.register_opts()
+        super().setUp()
+
+    def _setup_services(self):
+        self.flags(api_paste_config=api_paste_config(), group='wsgi')
+        self.flags(available_filters=[NOVA_FILTERS, RT_FILTER],
+                   group='filter_scheduler')
+        self.ADDITIONAL_FILTERS = list(self.RTNOVA_FILTERS)
+        super()._setup_services()
+
+    def start_compute(self, *args, **kwargs):
+        # ServersTestBase hard-codes nova's driver in _setup_compute_service;
+        # set ours right before each compute starts.
+        self.flags(compute_driver=self.COMPUTE_DRIVER)
+        return super().start_compute(*args, **kwargs)
+
+    def start_rt_compute(self, hostname='compute1', dedicated='0-7',
+                         shared=None, pool=None, info=None, **rtnova_opts):
+        """Start a compute with a dedicated set and an optional pool."""
+        self.flags(cpu_dedicated_set=dedicated, cpu_shared_set=shared,
+                   group='compute')
+        self.flags(emulator_pin_set=pool, group='rtnova', **rtnova_opts)
+        return self.start_compute(hostname=hostname, host_info=info)
+
+    def domain_xml(self, server, hostname='compute1'):
+        """The domain XML the compute defined for ``server``."""
+        conn = self.computes[hostname].driver._host.get_connection()
+        dom = conn.lookupByUUIDString(server['id'])
+        return dom.XMLDesc(0)
+
+    def domain_tree(self, server, hostname='compute1'):
+        return etree.fromstring(self.domain_xml(server, hostname).encode())
