@@ -1,0 +1,41 @@
+"""The [rtnova] options refuse bad values and are all documented."""
+
+from oslo_config import cfg
+from oslo_config import fixture as config_fixture
+import testtools
+
+import rtnova.conf
+from rtnova.conf import opts
+
+
+class OptionsTest(testtools.TestCase):
+
+    def setUp(self):
+        super().setUp()
+        self.conf = cfg.ConfigOpts()
+        rtnova.conf.register_opts(self.conf)
+        self.fixture = self.useFixture(config_fixture.Config(self.conf))
+        self.conf([])
+
+    def test_every_option_has_help(self):
+        for group, options in opts.list_opts():
+            self.assertEqual('rtnova', group.name)
+            for opt in options:
+                self.assertTrue(opt.help and len(opt.help) > 20, opt.name)
+
+    def test_bounds_refuse_bad_values(self):
+        for name, bad in [('emulator_pool_guests_per_cpu', 0),
+                          ('default_realtime_priority', 100),
+                          ('max_realtime_priority', 0)]:
+            self.assertRaises(ValueError, self.fixture.config,
+                              group='rtnova', **{name: bad})
+
+    def test_policy_choices(self):
+        self.assertRaises(ValueError, self.fixture.config, group='rtnova',
+                          default_realtime_policy='batch')
+        self.fixture.config(group='rtnova', default_realtime_policy='rr')
+        self.assertEqual('rr', self.conf.rtnova.default_realtime_policy)
+
+    def test_register_twice_is_harmless(self):
+        rtnova.conf.register_opts(self.conf)
+        self.assertEqual(20, self.conf.rtnova.emulator_pool_guests_per_cpu)

@@ -1,0 +1,49 @@
+"""rtnova's CPU spec parser behaves exactly like nova's."""
+
+from hypothesis import given
+from hypothesis import settings
+from hypothesis import strategies as st
+import testtools
+
+from nova import exception as nova_exc
+from nova.virt import hardware as nova_hw
+
+from rtnova.hardware import cpuset
+from rtnova.hardware import errors
+
+_atom = st.one_of(
+    st.integers(0, 64).map(str),
+    st.tuples(st.integers(0, 64), st.integers(0, 64)).map(
+        lambda t: '%d-%d' % t),
+    st.integers(0, 64).map(lambda i: '^%d' % i),
+    st.tuples(st.integers(0, 64), st.integers(0, 64)).map(
+        lambda t: '^%d-%d' % t),
+    st.sampled_from(['', ' ', 'x', '-', '^', '1-', '-3', '^x', '2--3']),
+)
+_spec = st.lists(_atom, max_size=6).map(','.join)
+
+
+class CpuSpecTest(testtools.TestCase):
+
+    @settings(max_examples=2000, deadline=None)
+    @given(_spec)
+    def test_same_result_or_same_refusal_as_nova(self, spec):
+        try:
+            expected = nova_hw.parse_cpu_spec(spec)
+        except nova_exc.Invalid:
+            self.assertRaises(errors.InvalidCPUSpec,
+                              cpuset.parse_cpu_spec, spec)
+            return
+        self.assertEqual(expected, cpuset.parse_cpu_spec(spec))
+
+    @settings(max_examples=500, deadline=None)
+    @given(st.sets(st.integers(0, 128), max_size=20), st.booleans())
+    def test_format_matches_nova(self, cpus, ranges):
+        self.assertEqual(nova_hw.format_cpu_spec(cpus, ranges),
+                         cpuset.format_cpu_spec(cpus, ranges))
+
+    def test_error_names_the_spec_and_the_fix(self):
+        exc = self.assertRaises(errors.InvalidCPUSpec,
+                                cpuset.parse_cpu_spec, '3-1')
+        self.assertIn("'3-1'", str(exc))
+        self.assertIn('syntax', str(exc))
