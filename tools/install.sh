@@ -56,5 +56,5 @@ fi
 # inside the installed nova package for nova's driver loader to find it.
 "$venv/bin/pip" install -q --no-deps --force-reinstall "$top" 2>&1 \
     | grep -v -e '^WARNING: Location' -e 'BuildBackendWarning' || true
-"$venv/bin/python" -c 'import rtnova, nova.virt.rtnova' \
+"$venv/bin/python" -W ignore -c 'import rtnova, nova.virt.rtnova' \
     || { log "rtnova did not install correctly"; exit 1; }
