@@ -1,4 +1,9 @@
-"""Latency-relevant guest features applied to real-time guests only."""
+"""Latency-relevant guest features applied to real-time guests only.
+
+Each switch follows a recommendation of libvirt's "KVM Real Time Guest
+Config" guide (https://libvirt.org/kbase/kvm-realtime.html). Non-real-time
+guests always keep nova's behaviour.
+"""
 
 from oslo_config import cfg
 
@@ -11,6 +16,31 @@ Disable the virtual PMU (``<pmu state='off'/>``) of real-time guests.
 
 libvirt's KVM real-time guide recommends it: a guest PMU makes KVM save and
 restore the performance counters on every VM exit/entry, adding latency to
-each exit. Non-real-time guests keep nova's behaviour (``hw:pmu``).
+each exit. A flavor or image that sets ``hw:pmu``/``hw_pmu`` explicitly
+keeps its choice. Non-real-time guests keep nova's behaviour (``hw:pmu``).
+"""),
+    cfg.BoolOpt(
+        'realtime_disable_memballoon',
+        default=True,
+        help="""
+Give real-time guests no memory balloon (``<memballoon model='none'/>``).
+
+libvirt's KVM real-time guide recommends it: the balloon's statistics
+polling (``[libvirt] mem_stats_period_seconds``) interrupts the guest
+periodically, and a real-time guest's memory is locked hugepages that
+cannot be ballooned anyway.
+"""),
+    cfg.BoolOpt(
+        'realtime_disable_usb',
+        default=True,
+        help="""
+Give real-time guests no USB controller (``<controller type='usb'
+model='none'/>``).
+
+libvirt's KVM real-time guide recommends removing the USB controller QEMU
+adds by default: an emulated USB host controller polls with timers that
+cause VM exits. USB input devices go with it (the console pointer falls back
+to PS/2). If other USB devices are attached (USB redirection or
+passthrough) the controller is kept.
 """),
 ]

@@ -1,6 +1,17 @@
 """Host readiness: which checks gate the real-time-ready trait."""
 
 from oslo_config import cfg
+from oslo_config import types
+
+# The names of rtnova-status's checks (rtnova.status.checks.CHECKS; a unit
+# test keeps the two in step). Listed here so reading the configuration does
+# not import the checks.
+CHECK_NAMES = (
+    'realtime_kernel', 'dedicated_set', 'isolcpus', 'nohz_full', 'rcu_nocbs',
+    'emulator_pool', 'hugepages', 'lapic_timer_advance', 'rt_throttling',
+    'rt_cgroup', 'irq_affinity', 'irqbalance', 'smt', 'cpu_frequency',
+    'tuned_profile', 'libvirt_version', 'kvm_device', 'memory_lock',
+)
 
 OPTS = [
     cfg.BoolOpt(
@@ -12,5 +23,25 @@ when every critical host-readiness check passes (the checks of
 ``rtnova-status``). Real-time flavors can then require it with
 ``trait:CUSTOM_RT_READY=required`` instead of relying on hand-kept host
 aggregates.
+
+Related options: ``readiness_critical_checks``.
+"""),
+    cfg.ListOpt(
+        'readiness_critical_checks',
+        item_type=types.String(choices=CHECK_NAMES),
+        default=['realtime_kernel', 'dedicated_set', 'isolcpus',
+                 'emulator_pool', 'rt_cgroup', 'kvm_device', 'memory_lock'],
+        help="""
+The ``rtnova-status`` checks that must not fail for the host to report
+``CUSTOM_RT_READY``. A check that ends in Warning still passes; only Failure
+withholds the trait.
+
+The default covers what breaks a real-time guest outright: no PREEMPT_RT
+kernel, no dedicated CPUs, dedicated CPUs not isolated, a misplaced emulator
+pool, guest cgroups without a real-time budget, no usable ``/dev/kvm``, and
+memory that cannot be locked. Valid names are those ``rtnova-status --json``
+prints under ``check``.
+
+Related options: ``report_ready_trait``.
 """),
 ]

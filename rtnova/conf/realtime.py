@@ -13,12 +13,14 @@ Scheduler policy of real-time vCPUs when the flavor or image does not set
 """),
     cfg.IntOpt(
         'default_realtime_priority',
-        default=10,
+        default=None,
         min=1,
         max=99,
+        sample_default=10,
         help="""
 SCHED_FIFO/RR priority of real-time vCPUs when the flavor or image does not
-set ``hw:cpu_realtime_priority``.
+set ``hw:cpu_realtime_priority``. Unset means 10 (see below). It must lie
+within ``min_realtime_priority`` and ``max_realtime_priority``.
 
 Why 10 and not nova's 1: on a PREEMPT_RT host (and in a PREEMPT_RT guest)
 many kernel threads -- ksoftirqd, rcuc/rcub, ktimers -- already run at
@@ -28,9 +30,9 @@ against housekeeping work (KVM Forum 2015, "Real-Time KVM for the Masses").
 handlers (SCHED_FIFO 50) and the per-CPU migration/watchdog threads (99)
 the host must still be able to run on an isolated CPU.
 
-When unset by the operator and ``[libvirt] realtime_scheduler_priority`` was
-changed from nova's default, nova's value is used, so an existing nova.conf
-keeps its meaning.
+Compatibility: when this option is unset and ``[libvirt]
+realtime_scheduler_priority`` is set to something other than nova's default
+1, nova's value is the default, so an existing nova.conf keeps its meaning.
 """),
     cfg.IntOpt(
         'min_realtime_priority',

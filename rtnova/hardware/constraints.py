@@ -1,7 +1,8 @@
 """nova 34's flavor/image constraints, re-implemented without nova.
 
-Each function mirrors the nova function of the same name in
-``nova.virt.hardware`` (same checks, same precedence between flavor and
+Each function (the CPU half here, the memory half in
+:mod:`rtnova.hardware.guest_numa`) mirrors the nova function of the same
+name in ``nova.virt.hardware`` (same checks, same precedence between flavor and
 image) but raises :class:`errors.InvalidRequest` naming the key and the fix.
 ``tests/unit/test_request_nova_equivalence.py`` runs both over generated
 flavors and images and requires identical results.
@@ -10,7 +11,6 @@ flavors and images and requires identical results.
 import re
 
 from rtnova.hardware import errors
-from rtnova.hardware import guest
 from rtnova.hardware import specs as specs_mod
 
 DEDICATED = 'dedicated'
@@ -135,9 +135,10 @@ def realtime_cpus(specs, vcpus):
             "exclude fewer vCPUs, e.g. '^0'")
     if rt == every and not emulator_threads_policy(specs):
         raise errors.InvalidRequest(
-            key, 'every vCPU is real-time and hw:emulator_threads_policy '
-            'is not set, so the emulator threads would compete with '
-            'real-time vCPUs', _ALL_RT_FIX)
+            key if mask else 'hw:cpu_realtime',
+            'every vCPU is real-time and hw:emulator_threads_policy is not '
+            'set, so the emulator threads would compete with real-time '
+            'vCPUs', _ALL_RT_FIX)
     if not rt <= every:
         raise errors.InvalidRequest(
             key, 'the mask %r names vCPUs beyond the flavor\'s %d' % (
@@ -192,179 +193,6 @@ def _hyperthreading_trait(specs):
                 and str(value) == 'required'):
             return key, 'required'
     return None, None
-
-
-def node_count(specs):
-    flavor, image = specs.both('numa_nodes')
-    if image is not None:
-        image = int(image)
-    if flavor and image:
-        raise errors.InvalidRequest(
-            'hw_numa_nodes', 'the flavor already sets hw:numa_nodes=%s' % (
-                flavor,), 'remove hw_numa_nodes from the image')
-    nodes = flavor or image
-    if nodes is not None and (not specs_mod.is_int_like(nodes) or
-                              int(nodes) < 1):
-        key = 'hw:numa_nodes' if flavor else 'hw_numa_nodes'
-        raise errors.InvalidRequest(
-            key, '%r is not a positive integer' % (nodes,),
-            'give the number of guest NUMA nodes, e.g. 1 or 2')
-    return int(nodes) if nodes else nodes
-
-
-def _page_size(key, request):
-    if request == 'any':
-        return guest.MEMPAGES_ANY
-    if request == 'large':
-        return guest.MEMPAGES_LARGE
-    if request == 'small':
-        return guest.MEMPAGES_SMALL
-    if request.isdigit():
-        return int(request)
-    try:
-        return specs_mod.string_to_kib(request)
-    except ValueError:
-        raise errors.InvalidRequest(
-            key, '%r is not a page size' % (request,),
-            "use small, large, any, a size in KiB (2048) or with a unit "
-            "(2MB, 1GB)")
-
-
-def page_size(specs):
-    """The page size in KiB (possibly fractional, as nova computes it)."""
-    flavor, image = specs.both('mem_page_size')
-    if not flavor and image:
-        raise errors.InvalidRequest(
-            'hw_mem_page_size', 'the image asks for page size %r but the '
-            'flavor sets no hw:mem_page_size' % (image,),
-            'use a flavor with hw:mem_page_size=large or any')
-    if not flavor:
-        return None
-    size = _page_size('hw:mem_page_size', flavor)
-    if image and size in (guest.MEMPAGES_ANY, guest.MEMPAGES_LARGE):
-        return _page_size('hw_mem_page_size', image)
-    if image:
-        raise errors.InvalidRequest(
-            'hw_mem_page_size', 'the flavor fixes hw:mem_page_size=%s' % (
-                flavor,), 'remove hw_mem_page_size from the image, or use '
-            'a flavor with hw:mem_page_size=large or any')
-    return size
-
-
-def locked_memory(specs):
-    """nova's locked memory request (memory encryption left to nova)."""
-    flavor, image = specs.both('locked_memory')
-    if image is not None:
-        image = specs_mod.bool_from_string(image)
-    if flavor is not None:
-        flavor = specs_mod.bool_from_string(flavor)
-        if image is not None and flavor != image:
-            raise errors.InvalidRequest(
-                'hw_locked_memory', 'the image sets %s but the flavor sets '
-                'hw:locked_memory=%s' % (image, flavor),
-                'make them agree or remove one')
-        locked = flavor
-    else:
-        locked = image
-    if locked and not any(specs.both('mem_page_size')):
-        key = 'hw:locked_memory' if flavor else 'hw_locked_memory'
-        raise errors.InvalidRequest(
-            key, 'locked memory needs an explicit page size',
-            'also set hw:mem_page_size (e.g. small or 1GB)')
-    return bool(locked)
-
-
-def _numa_lists(specs):
-    flavor_cpus = specs_mod.indexed(specs.extra, 'hw:numa_cpus')
-    flavor_mem = specs_mod.indexed(specs.extra, 'hw:numa_mem')
-    image_cpus = specs_mod.indexed(specs.image, 'hw_numa_cpus')
-    image_mem = specs_mod.indexed(specs.image, 'hw_numa_mem')
-    result = []
-    for prefix, flavor, image in (('numa_cpus', flavor_cpus, image_cpus),
-                                  ('numa_mem', flavor_mem, image_mem)):
-        if flavor is None:
-            result.append(('hw_' + prefix, image))
-            continue
-        if image is not None:
-            raise errors.InvalidRequest(
-                'hw_%s.0' % prefix, 'the flavor already sets hw:%s.N' % (
-                    prefix,), 'remove hw_%s.N from the image' % prefix)
-        result.append(('hw:' + prefix, flavor))
-    (cpu_key, cpus), (mem_key, mems) = result
-    if cpus is not None:
-        cpus = [c if isinstance(c, (set, frozenset)) else
-                specs_mod.parse_cpus('%s.%d' % (cpu_key, i), c)
-                for i, c in enumerate(cpus)]
-    if mems is not None:
-        mems = [specs_mod.parse_int('%s.%d' % (mem_key, i), m,
-                                    'give the memory of the node in MiB')
-                for i, m in enumerate(mems)]
-    return cpu_key, cpus, mem_key, mems
-
-
-def _cells_auto(nodes, vcpus, memory_mb, shared, pinned):
-    if vcpus % nodes or memory_mb % nodes:
-        raise errors.InvalidRequest(
-            'hw:numa_nodes', '%d vCPUs and %d MiB cannot be split evenly '
-            'over %d nodes' % (vcpus, memory_mb, nodes),
-            'pick a node count that divides both, or give '
-            'hw:numa_cpus.N and hw:numa_mem.N for every node')
-    ncpus, mem = vcpus // nodes, memory_mb // nodes
-    cells = []
-    for node in range(nodes):
-        cpus = frozenset(range(node * ncpus, (node + 1) * ncpus))
-        cells.append((node, cpus & shared, cpus & pinned, mem))
-    return cells
-
-
-def _cells_manual(nodes, vcpus, memory_mb, shared, pinned, lists):
-    cpu_key, cpu_list, mem_key, mem_list = lists
-    cells = []
-    available = set(range(vcpus))
-    total = 0
-    for node in range(nodes):
-        key = '%s.%d' % (cpu_key, node)
-        for cpu in cpu_list[node]:
-            if cpu > vcpus - 1:
-                raise errors.InvalidRequest(
-                    key, 'vCPU %d is beyond the flavor\'s %d vCPUs' % (
-                        cpu, vcpus), 'use vCPU numbers 0-%d' % (vcpus - 1))
-            if cpu not in available:
-                raise errors.InvalidRequest(
-                    key, 'vCPU %d is assigned to two nodes' % cpu,
-                    'list each vCPU in exactly one node')
-            available.remove(cpu)
-        cpus = frozenset(cpu_list[node])
-        cells.append((node, cpus & shared, cpus & pinned, mem_list[node]))
-        total += mem_list[node]
-    if available:
-        raise errors.InvalidRequest(
-            '%s.N' % cpu_key, 'vCPUs %s are in no node' % sorted(available),
-            'list every vCPU in one node')
-    if total != memory_mb:
-        raise errors.InvalidRequest(
-            '%s.N' % mem_key, 'the nodes add up to %d MiB, the flavor has '
-            '%d MiB' % (total, memory_mb), 'make the node sizes add up')
-    return cells
-
-
-def numa_layout(nodes, vcpus, memory_mb, pinned, specs):
-    """The guest cells as ``(id, cpus, pcpus, memory_mb)`` tuples."""
-    shared = frozenset(range(vcpus)) - pinned
-    nodes = nodes or 1
-    lists = _numa_lists(specs)
-    cpu_key, cpu_list, mem_key, mem_list = lists
-    if cpu_list is None and mem_list is None:
-        return _cells_auto(nodes, vcpus, memory_mb, shared, pinned)
-    if cpu_list is not None and mem_list is not None:
-        if len(cpu_list) == nodes and len(mem_list) == nodes:
-            return _cells_manual(nodes, vcpus, memory_mb, shared, pinned,
-                                 lists)
-    raise errors.InvalidRequest(
-        '%s.N/%s.N' % (cpu_key, mem_key),
-        'CPUs and memory must be given for all %d guest NUMA nodes' % nodes,
-        'give both hw:numa_cpus.N and hw:numa_mem.N for N = 0..%d' % (
-            nodes - 1))
 
 
 def cpu_resources(specs):
@@ -443,12 +271,16 @@ def policies(specs, vcpus):
                 'hw:cpu_dedicated_mask', 'a dedicated mask needs '
                 'hw:cpu_policy=mixed', 'set hw:cpu_policy=mixed')
     else:
-        if not rt == (not pinned):
-            pass
-        if (rt and pinned) or not (rt or pinned):
+        if rt and pinned:
             raise errors.InvalidRequest(
-                'hw:cpu_dedicated_mask', 'a mixed guest needs exactly one '
-                'of hw:cpu_dedicated_mask and hw:cpu_realtime_mask',
-                'give one of the two masks')
+                'hw:cpu_dedicated_mask', 'a mixed guest takes its pinned '
+                'vCPUs from hw:cpu_dedicated_mask or from the real-time '
+                'mask, not both', 'remove hw:cpu_dedicated_mask')
+        if not (rt or pinned):
+            raise errors.InvalidRequest(
+                'hw:cpu_policy' if specs.flavor('cpu_policy') == MIXED
+                else 'hw_cpu_policy', 'mixed needs the vCPUs to pin: '
+                'hw:cpu_dedicated_mask, or hw:cpu_realtime=yes with '
+                'hw:cpu_realtime_mask', 'give one of the two')
         pinned = pinned or rt
     return policy, thread, emulator, rt, pinned

@@ -7,6 +7,7 @@ state rather than mutating this one.
 """
 
 import dataclasses
+import functools
 
 from rtnova.hardware import cpuset as cpuset_mod
 from rtnova.hardware import errors
@@ -42,9 +43,45 @@ class HostCell:
     memory_usage_mb: int = 0
     cpu_usage: int = 0
 
-    @property
+    # The cached properties below are derived once per (immutable) cell:
+    # the scheduler asks them for every request, on thousands of hosts.
+
+    @functools.cached_property
     def free_pcpus(self):
-        return self.pcpuset - self.pinned_cpus
+        # nova's expression (``NUMACell.free_pcpus``): the fit depends on
+        # the iteration order of this very set
+        return self.pcpuset - self.pinned_cpus or set()
+
+    @functools.cached_property
+    def avail_memory_mb(self):
+        return self.memory_mb - self.memory_usage_mb
+
+    @functools.cached_property
+    def pagesizes_desc(self):
+        return sorted((p.size_kb for p in self.mempages), reverse=True)
+
+    @functools.cached_property
+    def has_threads(self):
+        return any(len(s) > 1 for s in self.siblings)
+
+    @functools.cached_property
+    def threads_per_core(self):
+        # nova: ``max(map(len, host_cell.siblings)) or 1``
+        return max(map(len, self.siblings)) or 1
+
+    @functools.cached_property
+    def sibling_sets(self):
+        """nova's ``sibling_sets`` of ``_pack_instance_onto_cores``: for n,
+        the free parts of sibling sets with at least n free threads, built
+        with nova's set operations (pinning follows their order). Read
+        only: use ``.get(n, [])`` where nova indexes its defaultdict."""
+        sets = {}
+        free = self.free_pcpus
+        for sib in self.siblings:
+            sib = sib & free
+            for threads_no in range(1, len(sib) + 1):
+                sets.setdefault(threads_no, []).append(sib)
+        return sets
 
     def pages(self, size_kb):
         for pages in self.mempages:
@@ -64,6 +101,24 @@ class HostTopology:
     pool_used: int = 0
     # the kernel command line, when known (planner/readiness only)
     kernel_cmdline: str = ''
+
+    @functools.cached_property
+    def has_threads(self):
+        return any(c.has_threads for c in self.cells)
+
+    @functools.cached_property
+    def siblings_known(self):
+        """nova's pinning needs thread siblings on every cell."""
+        return all(c.siblings for c in self.cells)
+
+    @functools.cached_property
+    def shared_cpus(self):
+        return frozenset().union(*(c.cpuset for c in self.cells))
+
+    @functools.cached_property
+    def memo(self):
+        """Per-object scratch space for derived data (host cell orders)."""
+        return {}
 
     @property
     def all_cpus(self):

@@ -10,6 +10,7 @@ would in nova.conf: ``compute_driver = rtnova.RealtimeLibvirtDriver`` and the
 import os
 import sys
 
+import fixtures
 from lxml import etree
 
 from nova.tests.fixtures import libvirt as fakelibvirt
@@ -49,6 +50,29 @@ def host_info(nodes=2, cores=4, threads=1, kb_mem=16 * 1024 * 1024,
         cpu_threads=threads, kB_mem=kb_mem, mempages=mempages)
 
 
+class DefinedXMLRecorder(fixtures.Fixture):
+    """Records the domain XML nova passes to libvirt's ``defineXML``.
+
+    nova's fake connection re-renders a domain from a template in
+    ``XMLDesc`` and drops most elements (``<cputune>`` scheduling,
+    ``<memoryBacking>``, features), so XML assertions read the document the
+    driver defined. A spy only: the fake still defines the domain.
+    """
+
+    def _setUp(self):
+        self.by_uuid = {}
+        define = fakelibvirt.Connection.defineXML
+        recorder = self
+
+        def defineXML(conn, xml):
+            dom = define(conn, xml)
+            recorder.by_uuid[dom.UUIDString()] = xml
+            return dom
+
+        self.useFixture(fixtures.MonkeyPatch(
+            'nova.tests.fixtures.libvirt.Connection.defineXML', defineXML))
+
+
 class RtnovaServersTestBase(base.ServersTestBase):
     """nova's libvirt functional base, running rtnova's driver and filter."""
 
@@ -62,6 +86,7 @@ class RtnovaServersTestBase(base.ServersTestBase):
     def setUp(self):
         rtnova.conf.register_opts()
         super().setUp()
+        self.defined = self.useFixture(DefinedXMLRecorder())
 
     def _setup_services(self):
         self.flags(api_paste_config=api_paste_config(), group='wsgi')
@@ -89,6 +114,13 @@ class RtnovaServersTestBase(base.ServersTestBase):
         conn = self.computes[hostname].driver._host.get_connection()
         dom = conn.lookupByUUIDString(server['id'])
         return dom.XMLDesc(0)
+
+    def defined_xml(self, server):
+        """The domain XML the driver defined for ``server`` (latest)."""
+        return self.defined.by_uuid[server['id']]
+
+    def defined_tree(self, server):
+        return etree.fromstring(self.defined_xml(server).encode())
 
     def domain_tree(self, server, hostname='compute1'):
         return etree.fromstring(self.domain_xml(server, hostname).encode())

@@ -1,0 +1,92 @@
+"""rtnova-verify: does a running guest get what its XML asks for?
+
+The FOSDEM demo as a command: reads the intended ``<cputune>``,
+``<numatune>`` and ``<memoryBacking>`` from the domain's live XML, then the
+QEMU threads and memory from /proc, and prints each fact as ``match`` or
+``drift``. Exit code 0 when everything matches, 1 on any drift, 2 when the
+domain cannot be verified.
+"""
+
+import argparse
+import json
+import sys
+
+from rtnova.verify import compare
+from rtnova.verify import domain as domain_mod
+from rtnova.verify import intent as intent_mod
+from rtnova.verify import procfs
+
+MATCH, DRIFT, ERROR = 0, 1, 2
+
+
+def build_parser():
+    parser = argparse.ArgumentParser(
+        prog='rtnova-verify',
+        description='Compare a running libvirt domain\'s vCPU, emulator and '
+                    'I/O threads and guest memory with its live XML.')
+    parser.add_argument('domain', help='domain name, UUID or id')
+    parser.add_argument('--connect', '-c', default='qemu:///system',
+                        metavar='URI',
+                        help='libvirt URI (default: qemu:///system)')
+    parser.add_argument('--json', action='store_true',
+                        help='print the facts as JSON')
+    return parser
+
+
+def verify(dom, proc=None):
+    """(intent, pid, facts) of a running domain."""
+    proc = proc or procfs.ProcFS()
+    intent = intent_mod.parse_domain_xml(domain_mod.live_xml(dom))
+    pid = domain_mod.qemu_pid(dom, proc)
+    facts = compare.compare(intent, proc.threads(pid), proc.numa_maps(pid),
+                            proc.locked_kb(pid))
+    return intent, pid, facts
+
+
+def _print(name, pid, facts, out):
+    out.write('Domain %s (QEMU pid %d)\n' % (name, pid))
+    width = max((len('%s %s' % (f.subject, f.aspect)) for f in facts),
+                default=0)
+    for fact in facts:
+        out.write('  %-5s  %-*s  expected %s, actual %s\n' % (
+            'match' if fact.ok else 'DRIFT', width,
+            '%s %s' % (fact.subject, fact.aspect), fact.expected,
+            fact.actual))
+    drifted = sum(1 for f in facts if not f.ok)
+    out.write('%d facts, %d drifted\n' % (len(facts), drifted))
+
+
+def main(argv=None, out=None, err=None):
+    import libvirt
+
+    out = out or sys.stdout
+    err = err or sys.stderr
+    args = build_parser().parse_args(argv)
+    try:
+        conn = libvirt.open(args.connect)
+    except libvirt.libvirtError as exc:
+        err.write('rtnova-verify: cannot connect to %s: %s\n' % (
+            args.connect, exc))
+        return ERROR
+    try:
+        dom = domain_mod.lookup(conn, args.domain)
+        _, pid, facts = verify(dom)
+        name = dom.name()
+    except (domain_mod.VerifyError, OSError) as exc:
+        err.write('rtnova-verify: %s\n' % exc)
+        return ERROR
+    finally:
+        conn.close()
+    code = MATCH if all(f.ok for f in facts) else DRIFT
+    if args.json:
+        json.dump({'domain': name, 'pid': pid,
+                   'status': 'match' if code == MATCH else 'drift',
+                   'facts': [f.to_dict() for f in facts]}, out, indent=2)
+        out.write('\n')
+    else:
+        _print(name, pid, facts, out)
+    return code
+
+
+if __name__ == '__main__':
+    sys.exit(main())

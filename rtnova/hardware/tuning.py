@@ -1,0 +1,192 @@
+"""The tuning plan: where a guest's threads run and how its memory is backed.
+
+Pure: from the real-time request, the pinning nova's claim recorded and the
+host's layout, compute the plain data the guest XML is rendered from
+(``<cputune>``, ``<numatune>``, ``<memoryBacking>``, latency features). The
+compute driver and ``rtnova-plan`` both render this plan, so what an
+operator previews is what the guest gets.
+
+The plan never re-pins vCPUs: it renders the pinning of the claim (see the
+design notes: re-pinning would desynchronise nova's accounting).
+"""
+
+import dataclasses
+
+
+@dataclasses.dataclass(frozen=True)
+class ThreadSched:
+    """A scheduler policy for a group of host threads."""
+
+    policy: str
+    priority: int = None
+
+
+@dataclasses.dataclass(frozen=True)
+class VcpuSched:
+    vcpus: frozenset
+    policy: str
+    priority: int
+
+
+@dataclasses.dataclass(frozen=True)
+class CellPinning:
+    """One guest NUMA cell as nova's claim placed it.
+
+    ``pinning`` maps pinned vCPUs to host CPUs; vCPUs of the cell that are
+    not pinned (the shared part of a ``mixed`` guest) float over
+    ``floating_cpus`` (the host cell's ``cpu_shared_set``).
+    """
+
+    guest_cell: int
+    host_cell: int
+    vcpus: frozenset
+    pinning: tuple = ()
+    floating_cpus: frozenset = frozenset()
+    # page size in KiB (None: the host's default small pages)
+    pagesize_kb: int = None
+    # nova's cpuset_reserved (hw:emulator_threads_policy=isolate)
+    reserved: frozenset = frozenset()
+
+    def pinned_to(self, vcpu):
+        pins = dict(self.pinning)
+        if vcpu in pins:
+            return frozenset([pins[vcpu]])
+        return frozenset(self.floating_cpus)
+
+
+@dataclasses.dataclass(frozen=True)
+class HugePage:
+    size_kb: int
+    guest_cells: frozenset
+
+
+@dataclasses.dataclass(frozen=True)
+class LatencyFeatures:
+    """Guest features libvirt's KVM real-time guide recommends."""
+
+    pmu_off: bool = True
+    no_memballoon: bool = True
+    no_usb: bool = True
+
+
+@dataclasses.dataclass(frozen=True)
+class TuningPlan:
+    # ((vcpu, frozenset(host cpus)), ...) sorted by vCPU
+    vcpupin: tuple
+    emulatorpin: frozenset
+    # ((iothread id, frozenset(host cpus)), ...)
+    iothreadpin: tuple
+    vcpusched: tuple
+    emulatorsched: ThreadSched = None
+    iothreadsched: ThreadSched = None
+    # ((guest cell, host cell), ...), all mode='strict'
+    memnodes: tuple = ()
+    hugepages: tuple = ()
+    nosharepages: bool = False
+    locked: bool = False
+    features: LatencyFeatures = None
+    # True when the emulator/I/O threads sit on the emulator pool
+    uses_pool: bool = False
+
+    @property
+    def memory_nodeset(self):
+        return frozenset(host for _guest, host in self.memnodes)
+
+
+def _thread_sched(value):
+    """The request's ``(policy, priority)`` pair as a :class:`ThreadSched`."""
+    if value is None:
+        return None
+    policy, priority = value
+    return ThreadSched(policy, priority)
+
+
+def _nova_emulator_cpus(cells, rt_vcpus, emulator_policy, shared_cpus):
+    """nova's own emulator placement (``_get_emulatorpin_cpuset``)."""
+    if emulator_policy == 'isolate':
+        return frozenset().union(*(c.reserved for c in cells))
+    if emulator_policy == 'share' and shared_cpus:
+        return frozenset(shared_cpus)
+    cpus = set()
+    for cell in cells:
+        for vcpu in cell.vcpus:
+            if vcpu not in rt_vcpus:
+                cpus |= cell.pinned_to(vcpu)
+    return frozenset(cpus)
+
+
+def pool_cpus_for(cells, host):
+    """The pool CPUs on the guest's host cells, else the whole pool.
+
+    Emulator and I/O threads touch guest memory on behalf of the guest (virtio
+    queues); keeping them on the guest's node avoids remote accesses.
+    """
+    host_cells = {c.host_cell for c in cells}
+    local = frozenset()
+    for cell in host.cells:
+        if cell.id in host_cells:
+            local |= cell.cpus & host.emulator_pool
+    return local or frozenset(host.emulator_pool)
+
+
+def _hugepages(cells, small_page_kb):
+    pages = []
+    for cell in cells:
+        if cell.pagesize_kb and cell.pagesize_kb > small_page_kb:
+            pages.append(HugePage(cell.pagesize_kb,
+                                  frozenset([cell.guest_cell])))
+    return tuple(pages)
+
+
+def plan(request, cells, host, iothreads=1, small_page_kb=4,
+         features=None, default_priority=1):
+    """Compute the :class:`TuningPlan` of one guest.
+
+    :param request: the ``rtnova.hardware.request.RealtimeRequest``.
+    :param cells: the guest's :class:`CellPinning` list, in guest order.
+    :param host: a ``rtnova.hardware.host.HostTopology``; its
+        ``emulator_pool`` and per-cell ``cpus``/``cpuset`` are used.
+    :param iothreads: how many I/O threads the guest has.
+    :param small_page_kb: the host's small page size (not a hugepage).
+    :param features: the :class:`LatencyFeatures` switched on by the
+        operator (applied to real-time guests only).
+    """
+    cells = tuple(sorted(cells, key=lambda c: c.guest_cell))
+    realtime = bool(request.realtime)
+    rt_vcpus = frozenset(request.rt_vcpus or ()) if realtime else frozenset()
+    uses_pool = bool(request.pool_units and host.emulator_pool)
+
+    vcpupin = tuple(sorted(
+        ((vcpu, cell.pinned_to(vcpu)) for cell in cells
+         for vcpu in cell.vcpus), key=lambda pin: pin[0]))
+
+    if uses_pool:
+        emulator_cpus = pool_cpus_for(cells, host)
+    else:
+        shared = frozenset().union(*(c.cpuset for c in host.cells))
+        emulator_cpus = _nova_emulator_cpus(
+            cells, rt_vcpus, request.emulator_policy, shared)
+    iothreadpin = tuple((i + 1, emulator_cpus) for i in range(iothreads))
+
+    vcpusched = ()
+    if rt_vcpus:
+        priority = request.rt_priority
+        if priority is None:
+            priority = default_priority
+        vcpusched = (VcpuSched(rt_vcpus, request.rt_policy or 'fifo',
+                               int(priority)),)
+
+    return TuningPlan(
+        vcpupin=vcpupin,
+        emulatorpin=emulator_cpus,
+        iothreadpin=iothreadpin,
+        vcpusched=vcpusched,
+        emulatorsched=_thread_sched(request.emulator_sched),
+        iothreadsched=_thread_sched(request.iothread_sched),
+        memnodes=tuple((c.guest_cell, c.host_cell) for c in cells),
+        hugepages=_hugepages(cells, small_page_kb),
+        nosharepages=realtime,
+        locked=realtime or bool(request.locked_memory),
+        features=(features or LatencyFeatures()) if realtime else None,
+        uses_pool=uses_pool,
+    )

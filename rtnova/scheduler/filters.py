@@ -1,0 +1,177 @@
+"""``RealtimeFilter``: nova's NUMATopologyFilter decision, fast.
+
+Enable it instead of ``NUMATopologyFilter``::
+
+    [filter_scheduler]
+    available_filters = nova.scheduler.filters.all_filters
+    available_filters = rtnova.scheduler.filters.RealtimeFilter
+    enabled_filters = ...,RealtimeFilter   # and drop NUMATopologyFilter
+
+It decides with rtnova's pure fit (:mod:`rtnova.hardware.fit`), which
+reproduces nova's ``numa_fit_instance_to_host`` decision without deep-copying
+the request spec per host and without nova's permutation blow-up. Requests
+whose outcome depends on things the fit does not model -- PCI devices (and
+their NUMA affinity policies), physnet/tunnel NUMA affinity -- and hosts
+nova itself cannot handle (cells without sibling information) go to nova's
+own filter, so the answer stays nova's.
+
+Emulator pool capacity is not checked here: placement counts
+``CUSTOM_RT_EMULATOR_POOL`` before the filters run.
+"""
+
+import functools
+import logging as py_logging
+
+from oslo_log import log as logging
+
+import nova.conf
+from nova import objects
+from nova.scheduler import filters
+from nova.scheduler.filters import numa_topology_filter
+
+from rtnova.hardware import fit as fit_mod
+from rtnova.scheduler import host_model
+
+LOG = logging.getLogger(__name__)
+CONF = nova.conf.CONF
+
+
+def _pci_counts(pci_stats):
+    """Free PCI devices per host cell, as nova's host cell sort sees them;
+    None when the sort would change nothing."""
+    if pci_stats is None or not pci_stats.pools:
+        return None
+    counts = {}
+    for pool in pci_stats.pools:
+        counts[pool['numa_node']] = (counts.get(pool['numa_node'], 0) +
+                                     pool['count'])
+    return counts
+
+
+@functools.lru_cache(maxsize=64)
+def _limits(cpu_ratio, ram_ratio):
+    return fit_mod.Limits(cpu_allocation_ratio=cpu_ratio,
+                          ram_allocation_ratio=ram_ratio)
+
+
+def _needs_numa_affinity(network_metadata):
+    return network_metadata is not None and (
+        ('physnets' in network_metadata and network_metadata.physnets) or
+        ('tunneled' in network_metadata and network_metadata.tunneled))
+
+
+class RequestView:
+    """What the filter needs from a RequestSpec, read once per request
+    (the scheduler shows the same spec object for every host)."""
+
+    def __init__(self, spec_obj):
+        self.numa_topology = spec_obj.numa_topology
+        self.guest = (host_model.guest_from_nova(self.numa_topology)
+                      if self.numa_topology else None)
+        pci_requests = spec_obj.pci_requests
+        self.network_metadata = (spec_obj.network_metadata
+                                 if 'network_metadata' in spec_obj
+                                 else None)
+        if pci_requests and pci_requests.requests:
+            self.delegation = 'PCI device requests'
+        elif _needs_numa_affinity(self.network_metadata):
+            self.delegation = 'physnet/tunnel NUMA affinity'
+        else:
+            self.delegation = None
+        self.pack = CONF.compute.packing_host_numa_cells_allocation_strategy
+        # nova's _satisfies_cpu_policy: 'require' needs SMT on the host
+        extra = spec_obj.flavor.extra_specs
+        props = spec_obj.image.properties
+        self.needs_threads = (
+            'dedicated' in (extra.get('hw:cpu_policy'),
+                            props.get('hw_cpu_policy')) and
+            'require' in (extra.get('hw:cpu_thread_policy'),
+                          props.get('hw_cpu_thread_policy')))
+
+
+_VIEWS = host_model.IdentityCache()
+
+
+def request_view(spec_obj):
+    view = _VIEWS.get(spec_obj, RequestView)
+    if view.numa_topology is not spec_obj.numa_topology:
+        # nova replaces the topology after each instance of a multi-instance
+        # request is placed (consume_from_request)
+        view = RequestView(spec_obj)
+        _VIEWS.put(spec_obj, view)
+    return view
+
+
+def delegation_reason(host_state, spec_obj, view=None):
+    """Why nova's own filter must decide, or None."""
+    view = view or request_view(spec_obj)
+    if view.delegation:
+        return view.delegation
+    host_topology = host_state.numa_topology
+    if host_topology and not host_model.cached_host(
+            host_topology).siblings_known:
+        return 'host cells without thread sibling information'
+    return None
+
+
+class RealtimeFilter(filters.BaseHostFilter, filters.CandidateFilterMixin):
+    """Filter on requested NUMA topology, exactly as nova, but fast."""
+
+    # as NUMATopologyFilter: the API refuses NUMA changes on rebuild
+    RUN_ON_REBUILD = False
+
+    def __init__(self):
+        super().__init__()
+        self._nova = numa_topology_filter.NUMATopologyFilter()
+
+    def host_passes(self, host_state, spec_obj):
+        view = request_view(spec_obj)
+        host_topology = host_state.numa_topology
+        host = host_model.cached_host(host_topology) if host_topology \
+            else None
+        reason = view.delegation or (
+            host and not host.siblings_known and
+            'host cells without thread sibling information')
+        if reason:
+            LOG.debug('%s: %s; deciding with nova\'s NUMATopologyFilter',
+                      host_state, reason)
+            return self._nova.host_passes(host_state, spec_obj)
+
+        if not host:
+            if view.guest:
+                LOG.debug('%s: rejected: the request has a NUMA topology, '
+                          'the host reports none', host_state)
+                return False
+            return True
+        if view.needs_threads and not host.has_threads:
+            LOG.debug('%s: rejected: hw:cpu_thread_policy=require but the '
+                      'host has no SMT thread siblings', host_state)
+            return False
+        if not view.guest:
+            return True
+
+        ram_ratio = host_state.ram_allocation_ratio
+        cpu_ratio = host_state.cpu_allocation_ratio
+        result = fit_mod.fits(
+            view.guest, host, pack=view.pack,
+            limits=_limits(cpu_ratio, ram_ratio),
+            pci_counts=_pci_counts(host_state.pci_stats),
+            check_pool=False)
+        # Without PCI requests every allocation candidate gets nova's same
+        # answer (the provider mapping only matters to PCI), so keep all or
+        # none, as nova's CandidateFilterMixin would.
+        good = list(host_state.allocation_candidates) if result else []
+        host_state.allocation_candidates = good
+        if not good:
+            if not result and LOG.isEnabledFor(py_logging.DEBUG):
+                LOG.debug('%s: rejected: %s', host_state, result.reason)
+            elif result:
+                LOG.debug('%s: rejected: no allocation candidate left',
+                          host_state)
+            return False
+        limits = objects.NUMATopologyLimits(
+            cpu_allocation_ratio=cpu_ratio, ram_allocation_ratio=ram_ratio)
+        if view.network_metadata:
+            limits.network_metadata = view.network_metadata
+        host_state.limits['numa_topology'] = limits
+        return True

@@ -1,0 +1,1 @@
+"""rtnova-status: is this host ready for real-time guests?"""

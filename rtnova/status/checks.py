@@ -1,0 +1,58 @@
+"""Host readiness checks for real-time guests.
+
+Each check encodes one step of the seeds' host set-up ("Deploying Real Time
+OpenStack" Verify section, the KVM Forum and FOSDEM talks) as code: it reads
+the host through :class:`rtnova.status.probe.HostProbe`, compares with the
+CPU sets from nova.conf and says Success, Warning or Failure, why, and the
+one-line fix.
+"""
+
+from rtnova.status import cpu_checks as cpu
+from rtnova.status import host_checks as host
+from rtnova.status import result
+
+# what callers use, in one place
+Code = result.Code
+SUCCESS, WARNING, FAILURE = result.SUCCESS, result.WARNING, result.FAILURE
+HostSets = result.HostSets
+Result = result.Result
+kernel_cpu_list = result.kernel_cpu_list
+
+# (name, title, function), in the order the seeds' set-up goes
+CHECKS = (
+    ('realtime_kernel', 'Real-time kernel', host.check_realtime_kernel),
+    ('dedicated_set', 'Dedicated CPU set', cpu.check_dedicated_set),
+    ('isolcpus', 'isolcpus covers the dedicated set', cpu.check_isolcpus),
+    ('nohz_full', 'nohz_full covers the dedicated set', cpu.check_nohz_full),
+    ('rcu_nocbs', 'rcu_nocbs covers the dedicated set', cpu.check_rcu_nocbs),
+    ('emulator_pool', 'Emulator pool', cpu.check_emulator_pool),
+    ('hugepages', 'Hugepages per NUMA node', host.check_hugepages),
+    ('lapic_timer_advance', 'KVM LAPIC timer advance',
+     host.check_lapic_timer_advance),
+    ('rt_throttling', 'RT throttling', host.check_rt_throttling),
+    ('rt_cgroup', 'RT budget of guest cgroups', host.check_rt_cgroup),
+    ('irq_affinity', 'IRQ affinity of isolated CPUs', cpu.check_irq_affinity),
+    ('irqbalance', 'irqbalance banned CPUs', cpu.check_irqbalance),
+    ('smt', 'SMT (hyper-threading)', cpu.check_smt),
+    ('cpu_frequency', 'CPU frequency governor', cpu.check_cpu_frequency),
+    ('tuned_profile', 'tuned profile', host.check_tuned_profile),
+    ('libvirt_version', 'libvirt version', host.check_libvirt_version),
+    ('kvm_device', '/dev/kvm access', host.check_kvm_device),
+    ('memory_lock', 'Memory locking', host.check_memory_lock),
+)
+CHECK_NAMES = tuple(name for name, _, _ in CHECKS)
+
+
+def run_checks(probe, sets, critical=()):
+    """Run every check; ``critical`` names the ones that gate readiness."""
+    results = []
+    for name, title, func in CHECKS:
+        code, details, fix = func(probe, sets)
+        results.append(Result(name=name, title=title,
+                              critical=name in critical, code=code,
+                              details=details, fix=fix))
+    return results
+
+
+def overall_code(results):
+    return max((r.code for r in results), default=SUCCESS)

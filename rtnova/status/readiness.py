@@ -1,0 +1,70 @@
+"""Whether this host is ready for real-time guests (``CUSTOM_RT_READY``).
+
+The compute driver asks :func:`critical_checks_pass` when it updates its
+provider tree; the answer is the same checks ``rtnova-status`` prints, run
+against the same nova.conf, reduced to the ones
+``[rtnova] readiness_critical_checks`` names.
+"""
+
+from rtnova.hardware import cpuset
+from rtnova.hardware import errors
+from rtnova.status import checks
+from rtnova.status import probe as probe_mod
+
+import rtnova.conf
+
+TRAIT = 'CUSTOM_RT_READY'
+
+
+def _cpus(value, option):
+    if not value:
+        return frozenset()
+    try:
+        return frozenset(cpuset.parse_cpu_spec(value))
+    except errors.InvalidCPUSpec as exc:
+        raise errors.InvalidHostConfig(option, exc.message.rstrip('.'),
+                                       "give a CPU list such as '4-11'")
+
+
+def sets_from_conf(conf):
+    """The CPU sets of nova.conf (nova's compute options must be registered).
+
+    :raises errors.InvalidHostConfig: naming the option with a bad CPU list.
+    """
+    dedicated_option = '[compute] cpu_dedicated_set'
+    dedicated = conf.compute.cpu_dedicated_set
+    if not dedicated and conf.vcpu_pin_set:
+        dedicated_option = '[DEFAULT] vcpu_pin_set'
+        dedicated = conf.vcpu_pin_set
+    return checks.HostSets(
+        dedicated=_cpus(dedicated, dedicated_option),
+        shared=_cpus(conf.compute.cpu_shared_set,
+                     '[compute] cpu_shared_set'),
+        pool=_cpus(conf.rtnova.emulator_pin_set,
+                   '[rtnova] emulator_pin_set'),
+        dedicated_option=dedicated_option)
+
+
+def evaluate(conf=rtnova.conf.CONF, probe=None):
+    """Every check's :class:`checks.Result`, critical ones flagged."""
+    probe = probe or probe_mod.HostProbe()
+    return checks.run_checks(
+        probe, sets_from_conf(conf),
+        critical=frozenset(conf.rtnova.readiness_critical_checks))
+
+
+def failed_critical_checks(conf=rtnova.conf.CONF, probe=None):
+    return [r for r in evaluate(conf, probe)
+            if r.critical and r.code == checks.FAILURE]
+
+
+def critical_checks_pass(conf=rtnova.conf.CONF, probe=None):
+    """True when no critical check fails (warnings pass).
+
+    A bad CPU list in nova.conf counts as not ready; nova-compute reports
+    that error itself.
+    """
+    try:
+        return not failed_critical_checks(conf, probe)
+    except errors.InvalidHostConfig:
+        return False

@@ -1,0 +1,73 @@
+"""What every rtnova-status check shares: results, CPU sets, helpers."""
+
+import dataclasses
+
+from oslo_upgradecheck import upgradecheck
+
+from rtnova.hardware import cpuset
+from rtnova.hardware import errors
+
+Code = upgradecheck.Code
+SUCCESS = Code.SUCCESS
+WARNING = Code.WARNING
+FAILURE = Code.FAILURE
+
+# isolcpus= flags that are not CPU lists (kernel-parameters.txt)
+_ISOLCPUS_FLAGS = ('nohz', 'domain', 'managed_irq')
+
+
+@dataclasses.dataclass(frozen=True)
+class HostSets:
+    """The CPU sets of nova.conf the checks compare the host with."""
+
+    dedicated: frozenset = frozenset()
+    shared: frozenset = frozenset()
+    pool: frozenset = frozenset()
+    # which option set ``dedicated``, for messages
+    dedicated_option: str = '[compute] cpu_dedicated_set'
+
+
+@dataclasses.dataclass(frozen=True)
+class Result:
+    name: str
+    title: str
+    critical: bool
+    code: Code
+    details: str
+    fix: str = ''
+
+    def to_dict(self):
+        return {'check': self.name, 'title': self.title,
+                'critical': self.critical,
+                'result': upgradecheck.UPGRADE_CHECK_MSG_MAP[self.code],
+                'code': int(self.code), 'details': self.details,
+                'fix': self.fix}
+
+
+def fmt(cpus):
+    return cpuset.format_cpu_spec(cpus) if cpus else '(none)'
+
+
+def kernel_cpu_list(cmdline, param):
+    """CPUs of a ``param=`` list on the kernel command line, or None.
+
+    The last occurrence wins, as in the kernel; ``isolcpus`` flags such as
+    ``managed_irq,domain`` are skipped.
+    """
+    value = None
+    for word in cmdline.split():
+        key, sep, arg = word.partition('=')
+        if sep and key == param:
+            value = arg
+    if value is None:
+        return None
+    parts = [p for p in value.split(',') if p not in _ISOLCPUS_FLAGS]
+    return cpu_list(','.join(parts))
+
+
+def cpu_list(spec):
+    """CPUs of a list such as ``4-11``; empty when it cannot be parsed."""
+    try:
+        return frozenset(cpuset.parse_cpu_spec(spec))
+    except errors.InvalidCPUSpec:
+        return frozenset()

@@ -1,0 +1,1 @@
+"""rtnova-verify: compare a running guest's threads with its XML."""

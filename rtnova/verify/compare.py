@@ -1,0 +1,167 @@
+"""Hold a guest's real threads and memory against its XML's intent.
+
+Pure: takes the :class:`~rtnova.verify.intent.Intent`, the classified
+threads, the ``numa_maps`` mappings and ``VmLck`` of the QEMU process, and
+returns one :class:`Fact` per thing the XML asked for -- the taskset / chrt /
+numa_maps checks of the FOSDEM demo.
+"""
+
+import dataclasses
+
+from rtnova.hardware import cpuset
+from rtnova.verify import intent as intent_mod
+from rtnova.verify import procfs
+
+OTHER = intent_mod.Sched('other', 0)
+
+
+@dataclasses.dataclass(frozen=True)
+class Fact:
+    subject: str
+    aspect: str
+    expected: str
+    actual: str
+    ok: bool
+
+    def to_dict(self):
+        return {'subject': self.subject, 'aspect': self.aspect,
+                'expected': self.expected, 'actual': self.actual,
+                'status': 'match' if self.ok else 'drift'}
+
+
+def _cpus(cpus):
+    return cpuset.format_cpu_spec(cpus) if cpus else '(none)'
+
+
+def _sched(policy, priority):
+    return '%s:%d' % (policy, priority) if policy in ('fifo', 'rr') \
+        else policy
+
+
+def _thread_facts(subject, thread, affinity, sched):
+    facts = []
+    if affinity is not None:
+        facts.append(Fact(subject, 'affinity', _cpus(affinity),
+                          _cpus(thread.affinity),
+                          thread.affinity == affinity))
+    sched = sched or OTHER
+    facts.append(Fact(subject, 'scheduling',
+                      _sched(sched.policy, sched.priority),
+                      _sched(thread.policy, thread.priority),
+                      (thread.policy, thread.priority) ==
+                      (sched.policy, sched.priority)))
+    return facts
+
+
+def thread_facts(intent, threads):
+    facts = []
+    by_index = {}
+    for thread in threads:
+        by_index.setdefault((thread.kind, thread.index), []).append(thread)
+    for vcpu in range(intent.vcpus):
+        found = by_index.get((procfs.VCPU, vcpu))
+        subject = 'vCPU %d' % vcpu
+        if not found:
+            facts.append(Fact(subject, 'thread', "'CPU %d/KVM'" % vcpu,
+                              'missing', False))
+            continue
+        facts.extend(_thread_facts(
+            '%s (tid %d)' % (subject, found[0].tid), found[0],
+            intent.vcpu_affinity.get(vcpu), intent.vcpu_sched.get(vcpu)))
+    for iothread in intent.iothreads:
+        found = by_index.get((procfs.IOTHREAD, iothread))
+        subject = 'I/O thread %d' % iothread
+        if not found:
+            facts.append(Fact(subject, 'thread', "'IO iothread%d'" % iothread,
+                              'missing', False))
+            continue
+        facts.extend(_thread_facts(
+            '%s (tid %d)' % (subject, found[0].tid), found[0],
+            intent.iothread_affinity.get(iothread),
+            intent.iothread_sched.get(iothread)))
+    for thread in threads:
+        if thread.kind == procfs.EMULATOR:
+            facts.extend(_thread_facts(
+                'emulator thread %d (%s)' % (thread.tid, thread.comm),
+                thread, intent.emulator_affinity, intent.emulator_sched))
+    return facts
+
+
+def guest_ram(intent, mappings):
+    """The mappings that hold guest RAM.
+
+    With hugepages: every hugetlb mapping (QEMU has no other). Without: the
+    largest mapping by resident pages, QEMU's RAM block.
+    """
+    if intent.hugepages:
+        return [m for m in mappings if m.huge]
+    if not mappings:
+        return []
+    return [max(mappings, key=lambda m: sum(m.pages_per_node.values()))]
+
+
+def _resident_kb(mappings):
+    return sum(m.kernelpagesize_kb * sum(m.pages_per_node.values())
+               for m in mappings)
+
+
+def memory_facts(intent, mappings, locked_kb):
+    facts = []
+    ram = guest_ram(intent, mappings)
+    if intent.hugepages:
+        sizes = sorted({m.kernelpagesize_kb for m in ram})
+        wanted = intent.hugepage_sizes_kb
+        expected = '%d KiB on %s hugepages' % (
+            intent.memory_kb, '/'.join('%d KiB' % s for s in wanted)
+            if wanted else 'the default size')
+        actual = '%d KiB on %s' % (
+            _resident_kb(ram), '/'.join('%d KiB' % s for s in sizes)
+            + ' hugepages' if sizes else 'no hugepages')
+        ok = bool(ram) and _resident_kb(ram) >= intent.memory_kb and (
+            not wanted or set(sizes) <= set(wanted))
+        facts.append(Fact('guest RAM', 'hugepage backing', expected, actual,
+                          ok))
+    if intent.numa_nodes is not None:
+        facts.append(_numa_fact(intent, ram))
+    if intent.locked:
+        facts.append(Fact('QEMU process', 'locked memory (VmLck)',
+                          '>= %d KiB' % intent.memory_kb,
+                          '%d KiB' % locked_kb,
+                          locked_kb >= intent.memory_kb))
+    return facts
+
+
+def _numa_fact(intent, ram):
+    policy = intent_mod.NUMA_MODE_POLICY.get(intent.numa_mode)
+    nodes = intent.numa_nodes
+    expected = '%s nodes %s' % (intent.numa_mode, _cpus(nodes))
+    if not ram:
+        return Fact('guest RAM', 'NUMA binding', expected,
+                    'no guest RAM mapping found', False)
+    resident = set()
+    policies = set()
+    ok = True
+    for mapping in ram:
+        resident |= {n for n, pages in mapping.pages_per_node.items()
+                     if pages}
+        policies.add('%s:%s' % (mapping.policy, _cpus(mapping.policy_nodes))
+                     if mapping.policy_nodes else mapping.policy)
+        if mapping.policy == policy:
+            ok = ok and mapping.policy_nodes == nodes
+        elif intent.numa_mode in ('strict', 'restrictive') and \
+                mapping.policy == 'default':
+            # libvirt may enforce strict/restrictive with cgroup
+            # cpuset.mems instead of mbind(): then only residency tells.
+            pass
+        else:
+            ok = False
+    if intent.numa_mode in ('strict', 'restrictive'):
+        ok = ok and resident <= nodes
+    actual = 'policy %s, pages on nodes %s' % (
+        ', '.join(sorted(policies)), _cpus(frozenset(resident)))
+    return Fact('guest RAM', 'NUMA binding', expected, actual, ok)
+
+
+def compare(intent, threads, mappings, locked_kb):
+    return thread_facts(intent, threads) + memory_facts(intent, mappings,
+                                                        locked_kb)

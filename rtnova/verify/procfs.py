@@ -1,0 +1,201 @@
+"""Readers of what the kernel says about a QEMU process's threads.
+
+The FOSDEM demo checks a real-time guest with ``taskset``, ``chrt`` and
+``/proc/<pid>/numa_maps``; these readers do the same from ``/proc`` with an
+injectable root, so the same code runs on fake trees in unit tests and on
+real QEMU processes in ``rtnova-verify``.
+"""
+
+import dataclasses
+import os
+import re
+
+from rtnova.hardware import cpuset
+
+# sched_setscheduler(2) policy numbers as /proc/<pid>/stat reports them
+POLICIES = {0: 'other', 1: 'fifo', 2: 'rr', 3: 'batch', 5: 'idle',
+            6: 'deadline'}
+# task flags (include/linux/sched.h): kernel threads and the kernel's
+# "user workers" (vhost, kvm-nx-lpage-recovery) live in QEMU's thread group
+# but are neither vCPU, I/O nor emulator threads.
+PF_USER_WORKER = 0x00004000
+PF_KTHREAD = 0x00200000
+
+VCPU = 'vcpu'
+IOTHREAD = 'iothread'
+EMULATOR = 'emulator'
+KERNEL_WORKER = 'kernel-worker'
+
+_VCPU_COMM = re.compile(r'^CPU (\d+)/KVM$')
+# libvirt names its I/O threads "iothread<N>"; QEMU's own monitor I/O
+# thread ("IO mon_iothread") is emulator work.
+_IOTHREAD_COMM = re.compile(r'^IO iothread(\d+)$')
+_NUMA_NODE_PAGES = re.compile(r'^N(\d+)=(\d+)$')
+
+
+@dataclasses.dataclass(frozen=True)
+class Thread:
+    tid: int
+    comm: str
+    kind: str
+    # vCPU number or I/O thread id; None for emulator threads
+    index: int
+    affinity: frozenset
+    policy: str
+    priority: int
+
+
+@dataclasses.dataclass(frozen=True)
+class Mapping:
+    """One line of ``/proc/<pid>/numa_maps``."""
+
+    address: str
+    # 'default', 'bind', 'prefer', 'interleave', 'local', ...
+    policy: str
+    policy_nodes: frozenset
+    huge: bool
+    kernelpagesize_kb: int
+    # NUMA node -> pages resident there
+    pages_per_node: dict
+    path: str = ''
+
+
+class ProcFS(object):
+    """Reads ``<root>/proc``; ``root`` is ``/`` on a real host."""
+
+    def __init__(self, root='/'):
+        self.root = root
+
+    def path(self, *parts):
+        return os.path.join(self.root, 'proc', *[str(p) for p in parts])
+
+    def _read(self, *parts):
+        with open(self.path(*parts)) as fh:
+            return fh.read()
+
+    def exists(self, pid):
+        return os.path.isdir(self.path(pid))
+
+    def thread_ids(self, pid):
+        return sorted(int(t) for t in os.listdir(self.path(pid, 'task'))
+                      if t.isdigit())
+
+    def comm(self, pid, tid):
+        return self._read(pid, 'task', tid, 'comm').rstrip('\n')
+
+    def status(self, pid, tid=None):
+        """``status`` of a process (or thread) as a dict of strings."""
+        parts = (pid, 'status') if tid is None else (pid, 'task', tid,
+                                                     'status')
+        fields = {}
+        for line in self._read(*parts).splitlines():
+            key, sep, value = line.partition(':')
+            if sep:
+                fields[key] = value.strip()
+        return fields
+
+    def affinity(self, pid, tid):
+        spec = self.status(pid, tid)['Cpus_allowed_list']
+        return frozenset(cpuset.parse_cpu_spec(spec))
+
+    def stat_fields(self, pid, tid):
+        """Fields of ``stat`` numbered as in proc(5) (1 = pid).
+
+        ``comm`` (field 2) may hold spaces and parentheses ("CPU 0/KVM"), so
+        the fields after it are split from the last ')'.
+        """
+        raw = self._read(pid, 'task', tid, 'stat')
+        head, _, tail = raw.rpartition(')')
+        pid_field, _, comm = head.partition(' (')
+        return [None, pid_field, comm] + tail.split()
+
+    def scheduling(self, pid, tid):
+        """(policy name, rt_priority) of a thread: stat fields 41 and 40."""
+        fields = self.stat_fields(pid, tid)
+        policy = int(fields[41])
+        return POLICIES.get(policy, str(policy)), int(fields[40])
+
+    def flags(self, pid, tid):
+        return int(self.stat_fields(pid, tid)[9])
+
+    def locked_kb(self, pid):
+        """``VmLck`` of a process, in KiB."""
+        value = self.status(pid).get('VmLck', '0 kB')
+        return int(value.split()[0])
+
+    def numa_maps(self, pid):
+        return parse_numa_maps(self._read(pid, 'numa_maps'))
+
+    def threads(self, pid):
+        """Every thread of QEMU process ``pid``, classified.
+
+        ``CPU n/KVM`` threads are vCPU n, ``IO iothreadN`` libvirt's I/O
+        thread N, kernel workers are set apart, and the rest are emulator
+        threads (the main loop, RCU, thread contexts, the monitor I/O
+        thread, worker threads), which libvirt's ``<emulatorpin>`` governs.
+        """
+        threads = []
+        for tid in self.thread_ids(pid):
+            try:
+                comm = self.comm(pid, tid)
+                kind, index = classify(comm, self.flags(pid, tid))
+                affinity = self.affinity(pid, tid)
+                policy, priority = self.scheduling(pid, tid)
+            except FileNotFoundError:
+                # the thread exited while we looked (QEMU worker threads
+                # come and go)
+                continue
+            threads.append(Thread(tid=tid, comm=comm, kind=kind, index=index,
+                                  affinity=affinity, policy=policy,
+                                  priority=priority))
+        return threads
+
+
+def classify(comm, flags=0):
+    """(kind, index) of a QEMU thread from its name and task flags."""
+    if flags & (PF_KTHREAD | PF_USER_WORKER):
+        return KERNEL_WORKER, None
+    match = _VCPU_COMM.match(comm)
+    if match:
+        return VCPU, int(match.group(1))
+    match = _IOTHREAD_COMM.match(comm)
+    if match:
+        return IOTHREAD, int(match.group(1))
+    return EMULATOR, None
+
+
+def parse_numa_maps(text):
+    """Parse ``numa_maps`` lines into :class:`Mapping` objects.
+
+    A line is ``<address> <policy>[:<nodes>] [key[=value]]...``, e.g.
+    ``7f81.. bind:0 file=/dev/hugepages/.. huge anon=32 dirty=32 N0=32
+    kernelpagesize_kB=2048``. File names with spaces are escaped as
+    ``\\040`` by the kernel, so splitting on whitespace is safe.
+    """
+    mappings = []
+    for line in text.splitlines():
+        words = line.split()
+        if len(words) < 2:
+            continue
+        policy, _, nodes = words[1].partition(':')
+        pages = {}
+        huge = False
+        pagesize = 4
+        path = ''
+        for word in words[2:]:
+            match = _NUMA_NODE_PAGES.match(word)
+            if match:
+                pages[int(match.group(1))] = int(match.group(2))
+            elif word == 'huge':
+                huge = True
+            elif word.startswith('kernelpagesize_kB='):
+                pagesize = int(word.partition('=')[2])
+            elif word.startswith('file='):
+                path = word.partition('=')[2]
+        mappings.append(Mapping(
+            address=words[0], policy=policy,
+            policy_nodes=frozenset(cpuset.parse_cpu_spec(nodes))
+            if nodes else frozenset(),
+            huge=huge, kernelpagesize_kb=pagesize, pages_per_node=pages,
+            path=path))
+    return mappings

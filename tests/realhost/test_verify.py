@@ -1,0 +1,129 @@
+"""rtnova-verify on real KVM domains: all match, then a taskset drift."""
+
+import json
+import os
+import shutil
+import subprocess
+import sys
+
+from rtnova.verify import procfs
+
+from tests.realhost import fixtures as rh
+
+# vCPU 0 real-time on CPU 1; vCPU 1, emulator and I/O thread on CPU 0;
+# guest RAM on 2 MiB pages bound to node 0 (these machines have 2 CPUs and
+# one NUMA node).
+CPUTUNE = """<cputune>
+  <vcpupin vcpu='0' cpuset='1'/>
+  <vcpupin vcpu='1' cpuset='0'/>
+  <emulatorpin cpuset='0'/>
+  <iothreadpin iothread='1' cpuset='0'/>
+  <vcpusched vcpus='0' scheduler='fifo' priority='10'/>
+  <iothreadsched iothreads='1' scheduler='fifo' priority='2'/>
+</cputune>"""
+NUMATUNE = "<numatune><memory mode='strict' nodeset='0'/></numatune>"
+MEMORY_BACKING = """<memoryBacking>
+  <hugepages><page size='2048' unit='KiB' nodeset='0'/></hugepages>
+  <nosharepages/>
+</memoryBacking>"""
+
+
+def _command():
+    """The installed rtnova-verify next to this Python."""
+    path = os.path.join(os.path.dirname(sys.executable), 'rtnova-verify')
+    return [path] if os.path.exists(path) else [shutil.which(
+        'rtnova-verify')]
+
+
+def _allow_cpus(tid, cpus):
+    """Let a thread's cpuset cgroup (if libvirt made one) hold ``cpus``.
+
+    libvirt puts each vCPU in a cpuset cgroup holding only its pinned CPUs,
+    where sched_setaffinity() to any other CPU fails with EINVAL; widening
+    it is what ``virsh vcpupin --live`` does before moving the thread.
+    """
+    with open('/proc/%d/cgroup' % tid) as fh:
+        for line in fh:
+            _, controllers, path = line.strip().split(':', 2)
+            if 'cpuset' in controllers.split(',') and path != '/':
+                with open('/sys/fs/cgroup/cpuset%s/cpuset.cpus' % path,
+                          'w') as cg:
+                    cg.write(cpus)
+
+
+class TestVerifyRealDomain(rh.RealHostTestCase):
+
+    def setUp(self):
+        super().setUp()
+        self.name = rh.domain_name()
+        self.dom = self.libvirtd.start_domain(rh.firmware_domain_xml(
+            self.name, vcpus=2, memory_mib=64, cputune=CPUTUNE,
+            numatune=NUMATUNE, memory_backing=MEMORY_BACKING, iothreads=1,
+            numa_cell=True))
+        self.pid = self.libvirtd.qemu_pid(self.dom)
+
+    def _verify(self, *args):
+        proc = subprocess.run(_command() + list(args), capture_output=True,
+                              text=True, timeout=60)
+        return proc.returncode, proc.stdout, proc.stderr
+
+    def _facts(self, name_or_uuid):
+        code, out, err = self._verify('--json', name_or_uuid)
+        return code, json.loads(out)
+
+    def test_all_facts_match(self):
+        code, report = self._facts(self.name)
+
+        self.assertEqual(0, code, report)
+        self.assertEqual('match', report['status'])
+        self.assertEqual(self.pid, report['pid'])
+        facts = {(f['subject'].split(' (')[0], f['aspect']): f
+                 for f in report['facts']}
+        self.assertEqual('1', facts[('vCPU 0', 'affinity')]['actual'])
+        self.assertEqual('fifo:10', facts[('vCPU 0', 'scheduling')]['actual'])
+        self.assertEqual('0', facts[('vCPU 1', 'affinity')]['actual'])
+        self.assertEqual('other', facts[('vCPU 1', 'scheduling')]['actual'])
+        self.assertEqual('fifo:2',
+                         facts[('I/O thread 1', 'scheduling')]['actual'])
+        self.assertIn(('guest RAM', 'hugepage backing'), facts)
+        self.assertIn('2048 KiB hugepages',
+                      facts[('guest RAM', 'hugepage backing')]['actual'])
+        self.assertIn(('guest RAM', 'NUMA binding'), facts)
+        self.assertTrue(any(s.startswith('emulator thread')
+                            for s, _ in facts))
+        self.assertTrue(all(f['status'] == 'match' for f in report['facts']))
+
+    def test_lookup_by_uuid_and_text_output(self):
+        code, out, err = self._verify(self.dom.UUIDString())
+
+        self.assertEqual(0, code, err)
+        self.assertIn('Domain %s (QEMU pid %d)' % (self.name, self.pid), out)
+        self.assertIn(' 0 drifted', out)
+
+    def test_taskset_drift_is_reported(self):
+        vcpu0 = [t for t in procfs.ProcFS().threads(self.pid)
+                 if t.kind == procfs.VCPU and t.index == 0][0]
+        _allow_cpus(vcpu0.tid, '0-1')
+        subprocess.run(['taskset', '-p', '-c', '0', str(vcpu0.tid)],
+                       check=True, capture_output=True)
+
+        code, report = self._facts(self.name)
+
+        self.assertEqual(1, code, report)
+        self.assertEqual('drift', report['status'])
+        drifted = [f for f in report['facts'] if f['status'] == 'drift']
+        self.assertEqual(1, len(drifted), drifted)
+        self.assertEqual('vCPU 0 (tid %d)' % vcpu0.tid, drifted[0]['subject'])
+        self.assertEqual('affinity', drifted[0]['aspect'])
+        self.assertEqual(('1', '0'), (drifted[0]['expected'],
+                                      drifted[0]['actual']))
+        code, out, _ = self._verify(self.name)
+        self.assertEqual(1, code)
+        self.assertIn('DRIFT', out)
+
+    def test_unknown_domain_is_a_clear_error(self):
+        code, out, err = self._verify('rtnova-test-no-such-domain')
+
+        self.assertEqual(2, code)
+        self.assertIn("no domain 'rtnova-test-no-such-domain'", err)
+        self.assertNotIn('Traceback', err)

@@ -1,0 +1,191 @@
+"""Intent from domain XML, and facts: match and drift."""
+
+import testtools
+
+from rtnova.verify import compare
+from rtnova.verify import intent as intent_mod
+from rtnova.verify import procfs
+
+DOMAIN_XML = """<domain type='kvm'>
+  <name>rt-guest</name>
+  <memory unit='MiB'>64</memory>
+  <vcpu placement='static'>3</vcpu>
+  <iothreads>1</iothreads>
+  <memoryBacking>
+    <hugepages><page size='2' unit='MiB' nodeset='0'/></hugepages>
+    <locked/>
+  </memoryBacking>
+  <cputune>
+    <vcpupin vcpu='0' cpuset='4'/>
+    <vcpupin vcpu='1' cpuset='5'/>
+    <vcpupin vcpu='2' cpuset='6'/>
+    <emulatorpin cpuset='2-3'/>
+    <iothreadpin iothread='1' cpuset='2-3'/>
+    <vcpusched vcpus='1-2' scheduler='fifo' priority='10'/>
+    <emulatorsched scheduler='rr' priority='5'/>
+    <iothreadsched iothreads='1' scheduler='other'/>
+  </cputune>
+  <numatune>
+    <memory mode='strict' nodeset='0'/>
+    <memnode cellid='0' mode='strict' nodeset='0'/>
+  </numatune>
+</domain>
+"""
+
+
+def thread(tid, comm, cpus, policy='other', priority=0):
+    kind, index = procfs.classify(comm)
+    return procfs.Thread(tid=tid, comm=comm, kind=kind, index=index,
+                         affinity=frozenset(cpus), policy=policy,
+                         priority=priority)
+
+
+def ram(policy='bind', nodes=(0,), pages=None, huge=True, size=2048):
+    return procfs.Mapping(address='7f00', policy=policy,
+                          policy_nodes=frozenset(nodes), huge=huge,
+                          kernelpagesize_kb=size,
+                          pages_per_node=pages or {0: 32})
+
+
+def as_intended():
+    return [
+        thread(100, 'qemu-system-x86', {2, 3}, 'rr', 5),
+        thread(101, 'IO mon_iothread', {2, 3}, 'rr', 5),
+        thread(102, 'IO iothread1', {2, 3}),
+        thread(103, 'CPU 0/KVM', {4}),
+        thread(104, 'CPU 1/KVM', {5}, 'fifo', 10),
+        thread(105, 'CPU 2/KVM', {6}, 'fifo', 10),
+    ]
+
+
+class IntentTest(testtools.TestCase):
+
+    def test_parse(self):
+        intent = intent_mod.parse_domain_xml(DOMAIN_XML)
+        self.assertEqual(('rt-guest', 3, 65536), (intent.name, intent.vcpus,
+                                                  intent.memory_kb))
+        self.assertEqual({0: {4}, 1: {5}, 2: {6}}, intent.vcpu_affinity)
+        self.assertEqual({1: intent_mod.Sched('fifo', 10),
+                          2: intent_mod.Sched('fifo', 10)},
+                         intent.vcpu_sched)
+        self.assertEqual(frozenset({2, 3}), intent.emulator_affinity)
+        self.assertEqual(intent_mod.Sched('rr', 5), intent.emulator_sched)
+        self.assertEqual((1,), intent.iothreads)
+        self.assertEqual({1: intent_mod.Sched('other', 0)},
+                         intent.iothread_sched)
+        self.assertEqual(('strict', frozenset({0})),
+                         (intent.numa_mode, intent.numa_nodes))
+        self.assertEqual((True, (2048,), True), (
+            intent.hugepages, intent.hugepage_sizes_kb, intent.locked))
+
+    def test_vcpu_cpuset_is_the_default_pinning(self):
+        intent = intent_mod.parse_domain_xml(
+            "<domain><name>x</name><memory>1024</memory>"
+            "<vcpu cpuset='0-1'>2</vcpu><cputune>"
+            "<vcpupin vcpu='1' cpuset='1'/></cputune></domain>")
+        self.assertEqual({0: {0, 1}, 1: {1}}, intent.vcpu_affinity)
+        self.assertEqual(frozenset({0, 1}), intent.emulator_affinity)
+        self.assertFalse(intent.hugepages)
+        self.assertIsNone(intent.numa_nodes)
+
+
+class CompareTest(testtools.TestCase):
+
+    def setUp(self):
+        super().setUp()
+        self.intent = intent_mod.parse_domain_xml(DOMAIN_XML)
+
+    def facts(self, threads=None, mappings=None, locked_kb=65536):
+        return compare.compare(
+            self.intent, as_intended() if threads is None else threads,
+            [ram()] if mappings is None else mappings, locked_kb)
+
+    def drifted(self, **kwargs):
+        return [(f.subject, f.aspect, f.expected, f.actual)
+                for f in self.facts(**kwargs) if not f.ok]
+
+    def test_everything_matches(self):
+        facts = self.facts()
+        self.assertEqual([], [f for f in facts if not f.ok])
+        aspects = {(f.subject.split(' (')[0], f.aspect) for f in facts}
+        for expected in [('vCPU 0', 'affinity'), ('vCPU 2', 'scheduling'),
+                         ('I/O thread 1', 'affinity'),
+                         ('emulator thread 101', 'scheduling'),
+                         ('guest RAM', 'hugepage backing'),
+                         ('guest RAM', 'NUMA binding'),
+                         ('QEMU process', 'locked memory (VmLck)')]:
+            self.assertIn(expected, aspects)
+
+    def test_moved_vcpu_drifts(self):
+        threads = as_intended()
+        threads[3] = thread(103, 'CPU 0/KVM', {5})
+        self.assertEqual([('vCPU 0 (tid 103)', 'affinity', '4', '5')],
+                         self.drifted(threads=threads))
+
+    def test_lost_realtime_priority_drifts(self):
+        threads = as_intended()
+        threads[4] = thread(104, 'CPU 1/KVM', {5}, 'fifo', 1)
+        self.assertEqual([('vCPU 1 (tid 104)', 'scheduling', 'fifo:10',
+                           'fifo:1')], self.drifted(threads=threads))
+
+    def test_unexpected_realtime_drifts(self):
+        threads = as_intended()
+        threads[3] = thread(103, 'CPU 0/KVM', {4}, 'fifo', 1)
+        self.assertEqual([('vCPU 0 (tid 103)', 'scheduling', 'other',
+                           'fifo:1')], self.drifted(threads=threads))
+
+    def test_emulator_thread_off_the_pool_drifts(self):
+        threads = as_intended() + [thread(106, 'worker', {4}, 'rr', 5)]
+        self.assertEqual([('emulator thread 106 (worker)', 'affinity', '2-3',
+                           '4')], self.drifted(threads=threads))
+
+    def test_missing_vcpu_thread_drifts(self):
+        threads = as_intended()[:-1]
+        self.assertEqual([('vCPU 2', 'thread', "'CPU 2/KVM'", 'missing')],
+                         self.drifted(threads=threads))
+
+    def test_kernel_workers_are_not_judged(self):
+        worker = procfs.Thread(tid=200, comm='kvm-nx-lpage-re',
+                               kind=procfs.KERNEL_WORKER, index=None,
+                               affinity=frozenset({4}), policy='fifo',
+                               priority=10)
+        self.assertEqual([], self.drifted(threads=as_intended() + [worker]))
+
+    def test_small_pages_drift(self):
+        drift = self.drifted(mappings=[ram(huge=False, size=4,
+                                           pages={0: 16384})])
+        self.assertEqual(['hugepage backing', 'NUMA binding'],
+                         [d[1] for d in drift])
+        self.assertEqual('0 KiB on no hugepages', drift[0][3])
+
+    def test_partly_backed_ram_drifts(self):
+        drift = self.drifted(mappings=[ram(pages={0: 16})])
+        self.assertEqual([('guest RAM', 'hugepage backing',
+                           '65536 KiB on 2048 KiB hugepages',
+                           '32768 KiB on 2048 KiB hugepages')], drift)
+
+    def test_ram_on_the_wrong_node_drifts(self):
+        drift = self.drifted(mappings=[ram(nodes=(1,), pages={1: 32})])
+        self.assertEqual([('guest RAM', 'NUMA binding', 'strict nodes 0',
+                           'policy bind:1, pages on nodes 1')], drift)
+
+    def test_cgroup_enforced_strict_binding_matches(self):
+        # libvirt may enforce strict with cpuset.mems: default policy, but
+        # every page on the wanted node
+        self.assertEqual([], self.drifted(mappings=[ram(policy='default',
+                                                        nodes=())]))
+        drift = self.drifted(mappings=[ram(policy='default', nodes=(),
+                                           pages={0: 16, 1: 16})])
+        self.assertEqual(['NUMA binding'], [d[1] for d in drift])
+
+    def test_unlocked_memory_drifts(self):
+        self.assertEqual([('QEMU process', 'locked memory (VmLck)',
+                           '>= 65536 KiB', '0 KiB')],
+                         self.drifted(locked_kb=0))
+
+    def test_fact_dict(self):
+        fact = self.facts(locked_kb=0)[-1]
+        self.assertEqual({'subject': 'QEMU process',
+                          'aspect': 'locked memory (VmLck)',
+                          'expected': '>= 65536 KiB', 'actual': '0 KiB',
+                          'status': 'drift'}, fact.to_dict())
