@@ -55,7 +55,7 @@ def main():
             result = fit.fit(guest, host)
             pairs += 1
             if (pairs % args.nova_every == 0 and len(host.cells) <= 8 and
-                    not guest.pool_units and hosts_is_fresh(host, topo)):
+                    not guest.pool_units and host_is_fresh(host, topo)):
                 compared += 1
                 nova_result = hardware.numa_fit_instance_to_host(
                     topo, copy.deepcopy(inst), None)
@@ -86,9 +86,8 @@ def main():
     return 1 if broken or differ else 0
 
 
-def hosts_is_fresh(host, topo):
-    """nova sees ``topo``; compare only before rtnova applied placements
-    to its own copy of the host."""
+def host_is_fresh(host, topo):
+    """Whether rtnova's copy of the host still equals nova's ``topo``."""
     return all(c.pinned_cpus == frozenset(n.pinned_cpus)
                and c.memory_usage_mb == n.memory_usage
                for c, n in zip(host.cells, topo.cells))

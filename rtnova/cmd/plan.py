@@ -1,92 +1,160 @@
-"""rtnova-plan: dry-run a real-time flavor on a host.
+"""rtnova-plan: dry-run a real-time flavor on a host, before anything boots.
 
 With no arguments it plans the seeds' ``rt1.small`` flavor on the embedded
-sample host.
+sample host. It runs the code the real system runs: the request model nova's
+API and the compute driver use, the fit the ``RealtimeFilter`` decides (and
+nova's claim records), and the tuning plan and XML rendering of the
+``RealtimeLibvirtDriver``.
+
+Exit codes: 0 it fits, 1 it does not fit, 2 bad input.
 """
 
 import argparse
 import json
 import sys
 
-from rtnova.hardware import cpuset
+from nova.conf import compute as nova_compute_conf
+from nova.conf import libvirt as nova_libvirt_conf
+from oslo_config import cfg
+
+from rtnova.cmd import plan_output
+import rtnova.conf
 from rtnova.hardware import errors
 from rtnova.hardware import host as host_mod
+from rtnova.hardware import preview as preview_mod
+from rtnova.hardware import request as request_mod
 from rtnova.hardware import sample
+from rtnova import hostdesc
+from rtnova.status import probe as probe_mod
+from rtnova.virt import driver as rt_driver
+from rtnova.virt import requests
 
-
-def _host_summary(host):
-    cells = []
-    for cell in host.cells:
-        cells.append({
-            'id': cell.id,
-            'cpus': cpuset.format_cpu_spec(cell.cpus),
-            'dedicated': cpuset.format_cpu_spec(cell.pcpuset),
-            'emulator_pool': cpuset.format_cpu_spec(
-                cell.cpus & host.emulator_pool),
-            'memory_mb': cell.memory_mb,
-            'hugepages': {str(p.size_kb): p.free for p in cell.mempages
-                          if p.size_kb > 4},
-        })
-    return {
-        'name': host.name,
-        'cells': cells,
-        'emulator_pool': cpuset.format_cpu_spec(host.emulator_pool),
-        'emulator_pool_capacity': host.pool_capacity,
-        'kernel_cmdline': host.kernel_cmdline,
-    }
-
-
-def _print_host(summary, out):
-    out.write('Host %s\n' % summary['name'])
-    for cell in summary['cells']:
-        pages = ', '.join('%s x %s KiB' % (n, size)
-                          for size, n in cell['hugepages'].items()) or 'none'
-        out.write('  NUMA node %(id)s: CPUs %(cpus)s, dedicated '
-                  '%(dedicated)s, emulator pool %(pool)s, %(mem)s MiB, '
-                  'free hugepages: %(pages)s\n' % {
-                      'id': cell['id'], 'cpus': cell['cpus'],
-                      'dedicated': cell['dedicated'] or '-',
-                      'pool': cell['emulator_pool'] or '-',
-                      'mem': cell['memory_mb'], 'pages': pages})
-    out.write('  emulator pool: %s (capacity %d guests)\n' % (
-        summary['emulator_pool'] or 'none',
-        summary['emulator_pool_capacity']))
+FITS, NO_FIT, BAD_INPUT = 0, 1, 2
 
 
 def build_parser():
     parser = argparse.ArgumentParser(
         prog='rtnova-plan',
-        description='Plan a real-time flavor on a host without booting it.')
-    parser.add_argument('--host-file', metavar='PATH',
-                        help='a JSON host description (default: the '
-                             'embedded sample host)')
+        description='Plan a (real-time) flavor on a host without booting '
+                    'it: does it fit, where do its vCPUs, emulator threads '
+                    'and hugepages go, what does the guest need, and which '
+                    'libvirt XML would the compute driver write.')
+    flavor = parser.add_argument_group('flavor (default: rt1.small)')
+    flavor.add_argument('--flavor-file', metavar='PATH',
+                        help='JSON: {"name", "vcpus", "memory_mb", '
+                             '"extra_specs", "image_properties"}')
+    flavor.add_argument('--vcpus', type=int, help='vCPUs of the flavor')
+    flavor.add_argument('--ram', type=int, metavar='MB',
+                        help='memory of the flavor in MiB')
+    flavor.add_argument('--property', action='append', default=[],
+                        metavar='KEY=VALUE', help='a flavor extra spec '
+                        '(repeatable), e.g. hw:cpu_realtime=yes')
+    flavor.add_argument('--image-property', action='append', default=[],
+                        metavar='KEY=VALUE', help='an image property '
+                        '(repeatable), e.g. hw_cpu_realtime_mask=^0')
+    host = parser.add_argument_group('host (default: the sample host)')
+    host.add_argument('--host-file', metavar='PATH',
+                      help='a JSON host description (see the operator '
+                           'guide)')
+    host.add_argument('--this-host', action='store_true',
+                      help="this machine's NUMA nodes and hugepages, with "
+                           "the CPU sets of --config-file")
+    parser.add_argument('--config-file', action='append', default=[],
+                        metavar='PATH', help='nova.conf with [compute] and '
+                        '[rtnova] options (repeatable)')
     parser.add_argument('--json', action='store_true',
                         help='print the plan as JSON')
     return parser
 
 
-def load_host(path):
-    if not path:
-        return host_mod.from_description(sample.SAMPLE_HOST)
-    with open(path) as fh:
-        return host_mod.from_description(json.load(fh))
+def _pairs(items, what):
+    result = {}
+    for item in items:
+        key, sep, value = item.partition('=')
+        if not sep or not key:
+            raise ValueError('%s %r is not KEY=VALUE' % (what, item))
+        result[key.strip()] = value.strip()
+    return result
 
 
-def main(argv=None, out=None):
+def load_flavor(args):
+    if args.flavor_file:
+        with open(args.flavor_file) as fh:
+            flavor = json.load(fh)
+        for key in ('vcpus', 'memory_mb'):
+            if not isinstance(flavor.get(key), int) or flavor[key] < 1:
+                raise ValueError('flavor file: %r must be a positive '
+                                 'integer' % key)
+        return flavor
+    if args.vcpus is None and args.ram is None and not args.property:
+        flavor = dict(sample.RT1_SMALL)
+    else:
+        if not args.vcpus or args.vcpus < 1 or not args.ram or args.ram < 1:
+            raise ValueError('--vcpus and --ram (positive) are needed with '
+                             '--property; or give --flavor-file')
+        flavor = {'name': 'flavor', 'vcpus': args.vcpus,
+                  'memory_mb': args.ram,
+                  'extra_specs': _pairs(args.property, '--property')}
+    flavor['image_properties'] = dict(
+        flavor.get('image_properties') or {},
+        **_pairs(args.image_property, '--image-property'))
+    return flavor
+
+
+def load_conf(config_files):
+    conf = cfg.ConfigOpts()
+    nova_compute_conf.register_opts(conf)
+    nova_libvirt_conf.register_opts(conf)
+    rtnova.conf.register_opts(conf)
+    args = []
+    for path in config_files:
+        args += ['--config-file', path]
+    conf(args=args, project='nova', prog='rtnova-plan',
+         default_config_files=[])
+    return conf
+
+
+def load_host(args, conf):
+    if args.host_file and args.this_host:
+        raise ValueError('give --host-file or --this-host, not both')
+    if args.this_host:
+        desc = hostdesc.this_host(probe_mod.HostProbe(), conf)
+    elif args.host_file:
+        desc = hostdesc.load_file(args.host_file)
+    else:
+        desc = sample.SAMPLE_HOST
+    return host_mod.from_description(desc)
+
+
+def make_preview(flavor, host, conf):
+    request = request_mod.build_request(
+        flavor['vcpus'], flavor['memory_mb'], flavor.get('extra_specs', {}),
+        flavor.get('image_properties', {}),
+        limits=requests.priority_limits(conf))
+    return preview_mod.preview(
+        request, host, features=rt_driver.latency_features(conf))
+
+
+def main(argv=None, out=None, err=None):
     out = out or sys.stdout
+    err = err or sys.stderr
     args = build_parser().parse_args(argv)
     try:
-        host = load_host(args.host_file)
-    except (OSError, ValueError, KeyError, errors.RtnovaError) as exc:
-        sys.stderr.write('rtnova-plan: cannot load host: %s\n' % exc)
-        return 2
-    summary = _host_summary(host)
+        conf = load_conf(args.config_file)
+        flavor = load_flavor(args)
+        host = load_host(args, conf)
+        result = make_preview(flavor, host, conf)
+    except (OSError, ValueError, KeyError, TypeError, cfg.Error,
+            errors.RtnovaError) as exc:
+        err.write('rtnova-plan: %s\n' % exc)
+        return BAD_INPUT
+    data = plan_output.to_dict(flavor, host, result)
     if args.json:
-        json.dump({'host': summary}, out, indent=2, sort_keys=True)
+        json.dump(data, out, indent=2, sort_keys=True)
         out.write('\n')
     else:
-        _print_host(summary, out)
-    return 0
+        plan_output.write_text(data, out)
+    return FITS if result.fits else NO_FIT
 
 
 if __name__ == '__main__':

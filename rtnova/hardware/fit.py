@@ -80,8 +80,11 @@ class Placement:
 
 
 class NoFit:
-    """Why a guest does not fit; falsy. The reason is built on demand: the
-    scheduler refuses thousands of hosts and logs few of them."""
+    """Why a guest does not fit; falsy.
+
+    The reason is built on demand: the scheduler refuses thousands of hosts
+    and logs few of them.
+    """
 
     def __init__(self, reason):
         self._reason = reason
@@ -101,9 +104,9 @@ class NoFit:
 
 def order_host_cells(host, guest, pack=False, pci_counts=None,
                      pci_requested=False):
-    """nova's host cell order (the stable sorts of
-    ``numa_fit_instance_to_host``), used only when the guest has fewer
-    cells than the host.
+    """nova's host cell order: the stable sorts of its fit function.
+
+    nova sorts only when the guest has fewer cells than the host.
 
     :param pack: ``[compute] packing_host_numa_cells_allocation_strategy``
     :param pci_counts: {host cell id: free PCI devices} when the host has
@@ -147,8 +150,10 @@ def _cell_fits(host_cell, cell, guest, limits, reserved=0):
 
 
 def _next_perm(perm, depth, n_hosts):
-    """The first permutation after every one sharing ``perm[:depth + 1]``
-    (``itertools.permutations`` order), or None."""
+    """The next permutation not sharing ``perm[:depth + 1]``, or None.
+
+    Order: ``itertools.permutations``.
+    """
     k = len(perm)
     while depth >= 0:
         used = set(perm[:depth])
@@ -164,8 +169,10 @@ def _next_perm(perm, depth, n_hosts):
 
 
 def _first_fitting_cell(order, guest, limits):
-    """nova's walk for a one-cell guest: every host cell once, in order
-    (nova's cache keys cannot repeat then)."""
+    """nova's walk for a one-cell guest: every host cell once, in order.
+
+    nova's cache keys cannot repeat then.
+    """
     cell = guest.cells[0]
     state = pin.CellState(cell)
     reserved = 1 if guest.emulator_policy == pin.ISOLATE else 0
@@ -177,8 +184,10 @@ def _first_fitting_cell(order, guest, limits):
 
 
 def _replay_nova(order, guest, limits):
-    """nova's permutation walk with its caches; the cell states of the
-    first permutation that fits, or None."""
+    """nova's permutation walk with its caches.
+
+    :returns: the cell states of the first permutation that fits, or None.
+    """
     cells = guest.cells
     k = len(cells)
     if k == 1:
@@ -248,8 +257,11 @@ def _emulator_cpus(host, guest, cells, states):
 
 
 def _search(guest, host, pack, limits, pci_counts, check_pool):
-    """(cell states of nova's first fitting permutation, None) or
-    (None, NoFit)."""
+    """Search as nova does.
+
+    :returns: (cell states of nova's first fitting permutation, None) or
+        (None, NoFit).
+    """
     if not guest.cells or not host.cells:
         return None, NoFit('the host has no NUMA topology' if guest.cells
                            else 'the guest has no NUMA topology')
@@ -285,8 +297,11 @@ def _search(guest, host, pack, limits, pci_counts, check_pool):
 
 
 def _recordable(host, guest, states):
-    """Whether nova's answer is one its claim can apply: every pinned vCPU
-    on a free dedicated pCPU of its own host cell, no pCPU twice."""
+    """Whether nova's answer is one its claim can apply.
+
+    That is: every pinned vCPU on a free dedicated pCPU of its own host
+    cell, no pCPU twice.
+    """
     cells = {c.id: c for c in host.cells}
     used = set()
     for cell, state in zip(guest.cells, states):

@@ -71,10 +71,12 @@ class HostCell:
 
     @functools.cached_property
     def sibling_sets(self):
-        """nova's ``sibling_sets`` of ``_pack_instance_onto_cores``: for n,
-        the free parts of sibling sets with at least n free threads, built
-        with nova's set operations (pinning follows their order). Read
-        only: use ``.get(n, [])`` where nova indexes its defaultdict."""
+        """nova's ``sibling_sets`` of ``_pack_instance_onto_cores``.
+
+        For n, the free parts of sibling sets with at least n free threads,
+        built with nova's set operations (pinning follows their order).
+        Read only: use ``.get(n, [])`` where nova indexes its defaultdict.
+        """
         sets = {}
         free = self.free_pcpus
         for sib in self.siblings:
@@ -179,8 +181,11 @@ def from_description(desc):
             pcpuset=cpus & dedicated,
             cpuset=cpus & shared,
             memory_mb=int(cell['memory_mb']),
+            # no sibling list: no SMT, every CPU its own core (what
+            # libvirt reports then)
             siblings=tuple(_cpus(s, 'siblings')
-                           for s in cell.get('siblings', ())),
+                           for s in cell['siblings']) if 'siblings' in cell
+            else tuple(frozenset([c]) for c in sorted(cpus)),
             mempages=mempages,
             pinned_cpus=_cpus(cell.get('pinned_cpus'), 'pinned_cpus'),
         ))

@@ -50,9 +50,11 @@ def avail_memory(host_cell):
 
 
 def _can_fit_pagesize(host_cell, pagesize, memory_kb, use_free=True):
-    """nova's ``NUMACell.can_fit_pagesize``; None for an unknown size
-    (where nova raises MemoryPageSizeNotSupported, which its caller treats
-    as "does not fit")."""
+    """nova's ``NUMACell.can_fit_pagesize``; None for an unknown size.
+
+    nova raises MemoryPageSizeNotSupported there, which its caller treats
+    as "does not fit".
+    """
     for pages in host_cell.mempages:
         if pages.size_kb == pagesize:
             avail = pages.free if use_free else pages.total

@@ -12,6 +12,8 @@ design notes: re-pinning would desynchronise nova's accounting).
 
 import dataclasses
 
+from rtnova.hardware import pool as pool_mod
+
 
 @dataclasses.dataclass(frozen=True)
 class ThreadSched:
@@ -115,20 +117,6 @@ def _nova_emulator_cpus(cells, rt_vcpus, emulator_policy, shared_cpus):
     return frozenset(cpus)
 
 
-def pool_cpus_for(cells, host):
-    """The pool CPUs on the guest's host cells, else the whole pool.
-
-    Emulator and I/O threads touch guest memory on behalf of the guest (virtio
-    queues); keeping them on the guest's node avoids remote accesses.
-    """
-    host_cells = {c.host_cell for c in cells}
-    local = frozenset()
-    for cell in host.cells:
-        if cell.id in host_cells:
-            local |= cell.cpus & host.emulator_pool
-    return local or frozenset(host.emulator_pool)
-
-
 def _hugepages(cells, small_page_kb):
     pages = []
     for cell in cells:
@@ -161,7 +149,8 @@ def plan(request, cells, host, iothreads=1, small_page_kb=4,
          for vcpu in cell.vcpus), key=lambda pin: pin[0]))
 
     if uses_pool:
-        emulator_cpus = pool_cpus_for(cells, host)
+        emulator_cpus = pool_mod.emulator_cpus(
+            host, {c.host_cell for c in cells})
     else:
         shared = frozenset().union(*(c.cpuset for c in host.cells))
         emulator_cpus = _nova_emulator_cpus(

@@ -37,8 +37,10 @@ CONF = nova.conf.CONF
 
 
 def _pci_counts(pci_stats):
-    """Free PCI devices per host cell, as nova's host cell sort sees them;
-    None when the sort would change nothing."""
+    """Free PCI devices per host cell, as nova's host cell sort sees them.
+
+    None when the sort would change nothing.
+    """
     if pci_stats is None or not pci_stats.pools:
         return None
     counts = {}
@@ -61,8 +63,10 @@ def _needs_numa_affinity(network_metadata):
 
 
 class RequestView:
-    """What the filter needs from a RequestSpec, read once per request
-    (the scheduler shows the same spec object for every host)."""
+    """What the filter needs from a RequestSpec, read once per request.
+
+    The scheduler shows the same spec object for every host.
+    """
 
     def __init__(self, spec_obj):
         self.numa_topology = spec_obj.numa_topology
@@ -127,8 +131,9 @@ class RealtimeFilter(filters.BaseHostFilter, filters.CandidateFilterMixin):
     def host_passes(self, host_state, spec_obj):
         view = request_view(spec_obj)
         host_topology = host_state.numa_topology
-        host = host_model.cached_host(host_topology) if host_topology \
-            else None
+        host = host_model.cached_host(
+            host_topology, (host_state.host, host_state.nodename)) \
+            if host_topology else None
         reason = view.delegation or (
             host and not host.siblings_known and
             'host cells without thread sibling information')

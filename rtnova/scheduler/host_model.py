@@ -8,6 +8,7 @@ new object whenever its usage changes (``HostState.update`` and
 key. A weak reference guards against a recycled ``id()``.
 """
 
+import operator
 import weakref
 
 from rtnova.hardware import guest as guest_mod
@@ -20,11 +21,16 @@ class IdentityCache:
     def __init__(self):
         self._entries = {}
 
-    def get(self, obj, build):
-        key = id(obj)
-        entry = self._entries.get(key)
+    def lookup(self, obj):
+        entry = self._entries.get(id(obj))
         if entry is not None and entry[0]() is obj:
             return entry[1]
+        return None
+
+    def get(self, obj, build):
+        value = self.lookup(obj)
+        if value is not None:
+            return value
         value = build(obj)
         self.put(obj, value)
         return value
@@ -107,19 +113,97 @@ def guest_from_nova(instance_topology, pool_units=0):
 
 
 def instance_host_cells(instance_topology):
-    """The host NUMA cells a claimed instance occupies (the claim rewrote
-    each instance cell's id to its host cell's id)."""
+    """The host NUMA cells a claimed instance occupies.
+
+    The claim rewrote each instance cell's id to its host cell's id.
+    """
     if not instance_topology:
         return frozenset()
     return frozenset(c.id for c in instance_topology.cells)
 
 
-_HOSTS = IdentityCache()
+_CELL_FIELDS = ('_obj_id', '_obj_cpuset', '_obj_pcpuset', '_obj_memory',
+                '_obj_cpu_usage', '_obj_memory_usage', '_obj_pinned_cpus',
+                '_obj_siblings')
+_PAGE_FIELDS = ('_obj_size_kb', '_obj_total', '_obj_used', '_obj_reserved')
+
+
+_cell_values = operator.itemgetter(*_CELL_FIELDS)
+_page_values = operator.itemgetter(*_PAGE_FIELDS)
+
+
+def _values(getter, fields, obj):
+    stored = vars(obj)
+    try:
+        return getter(stored)
+    except KeyError:  # a field never set: compare what is there
+        return tuple(stored.get(name) for name in fields)
+
+
+def same_topology(a, b):
+    """Whether two ``NUMATopology`` objects carry the same host data.
+
+    Compares stored fields in place: the scheduler re-reads every compute
+    node's topology from the database for each request, so most hosts
+    arrive as a new object with unchanged content.
+    """
+    cells_a, cells_b = vars(a).get('_obj_cells'), vars(b).get('_obj_cells')
+    if cells_a is None or cells_b is None or len(cells_a) != len(cells_b):
+        return False
+    for x, y in zip(cells_a, cells_b):
+        if (_values(_cell_values, _CELL_FIELDS, x) !=
+                _values(_cell_values, _CELL_FIELDS, y)):
+            return False
+        pages_x = vars(x).get('_obj_mempages') or ()
+        pages_y = vars(y).get('_obj_mempages') or ()
+        if len(pages_x) != len(pages_y):
+            return False
+        for p, q in zip(pages_x, pages_y):
+            if (_values(_page_values, _PAGE_FIELDS, p) !=
+                    _values(_page_values, _PAGE_FIELDS, q)):
+                return False
+    return True
+
+
+class HostTopologyCache:
+    """nova ``NUMATopology`` -> :class:`host.HostTopology`, converted once.
+
+    Hit by identity first; else, when the caller names the node, by
+    comparing with the node's previous topology object (same content:
+    reuse its conversion).
+    """
+
+    def __init__(self):
+        self._by_identity = IdentityCache()
+        self._by_node = {}
+
+    def get(self, numa_topology, node=None):
+        topo = self._by_identity.lookup(numa_topology)
+        if topo is not None:
+            return topo
+        previous = self._by_node.get(node) if node is not None else None
+        if previous is not None and same_topology(previous[0],
+                                                  numa_topology):
+            topo = previous[1]
+        else:
+            topo = host_from_nova(numa_topology)
+        if node is not None:
+            self._by_node[node] = (numa_topology, topo)
+        self._by_identity.put(numa_topology, topo)
+        return topo
+
+
+_HOSTS = HostTopologyCache()
 _GUESTS = IdentityCache()
 
 
-def cached_host(numa_topology):
-    return _HOSTS.get(numa_topology, host_from_nova)
+def cached_host(numa_topology, node=None):
+    """The host model of ``numa_topology``.
+
+    ``node`` (e.g. ``(host, nodename)``) lets a re-read but unchanged
+    topology reuse its conversion.
+    """
+    return _HOSTS.get(numa_topology, node)
 
 
 def cached_guest(instance_topology):

@@ -16,6 +16,7 @@ from nova.virt.libvirt import driver as libvirt_driver
 
 import rtnova.conf
 from rtnova.hardware import errors
+from rtnova.hardware import pool as pool_mod
 from rtnova.hardware import request as request_mod
 from rtnova.hardware import tuning
 from rtnova.status import readiness
@@ -37,12 +38,12 @@ def _dedicated_cpus():
                      nova_hardware.get_vcpu_pin_set() or ())
 
 
-def latency_features():
+def latency_features(conf=CONF):
     """The operator's ``[rtnova] realtime_*`` switches."""
     return tuning.LatencyFeatures(
-        pmu_off=CONF.rtnova.realtime_pmu_off,
-        no_memballoon=CONF.rtnova.realtime_disable_memballoon,
-        no_usb=CONF.rtnova.realtime_disable_usb)
+        pmu_off=conf.rtnova.realtime_pmu_off,
+        no_memballoon=conf.rtnova.realtime_disable_memballoon,
+        no_usb=conf.rtnova.realtime_disable_usb)
 
 
 class RealtimeLibvirtDriver(libvirt_driver.LibvirtDriver):
@@ -145,7 +146,8 @@ class RealtimeLibvirtDriver(libvirt_driver.LibvirtDriver):
         inventory = dict(provider_tree.data(nodename).inventory)
         pool = host_config.parse_pool(CONF.rtnova.emulator_pin_set)
         if pool:
-            total = len(pool) * CONF.rtnova.emulator_pool_guests_per_cpu
+            total = pool_mod.capacity(
+                pool, CONF.rtnova.emulator_pool_guests_per_cpu)
             inventory[POOL_RC] = {
                 'total': total,
                 'min_unit': 1,

@@ -37,7 +37,7 @@ class RealtimeCPUTune(vconfig.LibvirtConfigGuestCPUTune):
     def _sched_node(name, sched, **attrs):
         node = vconfig.etree.Element(name, **attrs)
         node.set('scheduler', sched.policy)
-        if sched.priority is not None and sched.policy != 'other':
+        if sched.priority is not None:
             node.set('priority', str(sched.priority))
         return node
 

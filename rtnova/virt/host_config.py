@@ -12,7 +12,7 @@ import dataclasses
 
 from rtnova.hardware import cpuset
 from rtnova.hardware import errors
-from rtnova.status import checks
+from rtnova.status import result
 
 POOL_OPTION = '[rtnova] emulator_pin_set'
 CMDLINE_PATH = '/proc/cmdline'
@@ -84,7 +84,7 @@ def validate_pool(pool, dedicated, facts):
             POOL_OPTION, 'CPUs %s are offline' % _fmt(offline),
             'bring them online (echo 1 > /sys/devices/system/cpu/cpuN/'
             'online) or remove them from the option')
-    isolated = pool & (checks.kernel_cpu_list(facts.cmdline, 'isolcpus') or
+    isolated = pool & (result.kernel_cpu_list(facts.cmdline, 'isolcpus') or
                        frozenset())
     if isolated:
         raise errors.InvalidHostConfig(

@@ -25,8 +25,7 @@ PAGE_1G = 1048576
 
 def random_host(rng, nodes=None, cores=None, smt=None, fill=None,
                 pool=True, shared=None):
-    """A nova ``NUMATopology`` with random usage; returns (topology,
-    emulator pool CPU set)."""
+    """A nova ``NUMATopology`` with random usage, and its pool CPUs."""
     nodes = nodes or rng.choice([1, 1, 2, 2, 2, 4, 4, 8, 16])
     cores = cores or rng.choice([2, 3, 4, 6, 8])
     smt = rng.random() < 0.5 if smt is None else smt
@@ -201,8 +200,7 @@ def request_spec(instance_topology, extra_specs=None, image_props=None):
 
 
 def extra_specs_of(instance_topology):
-    """The flavor extra specs nova would have derived the topology from
-    (what ``_satisfies_cpu_policy`` reads)."""
+    """The flavor extra specs ``_satisfies_cpu_policy`` reads."""
     cell = instance_topology.cells[0]
     specs = {}
     if cell.cpu_policy:
@@ -213,8 +211,7 @@ def extra_specs_of(instance_topology):
 
 
 def with_pool(guest, units=1):
-    """``guest`` asking for emulator pool units (the flavor's
-    ``resources:CUSTOM_RT_EMULATOR_POOL``)."""
+    """``guest`` asking for ``resources:CUSTOM_RT_EMULATOR_POOL``."""
     import dataclasses
     return dataclasses.replace(guest, pool_units=units)
 
@@ -271,10 +268,12 @@ def broken_invariants(host, guest, placement):
 
 
 def nova_claim_fails(numa_topology, nova_result):
-    """Whether nova's compute claim could not record ``nova_result``
-    (``numa_usage_from_instance_numa`` refuses its pinning). nova 34's
+    """Whether nova's compute claim could not record ``nova_result``.
+
+    ``numa_usage_from_instance_numa`` refuses its pinning. nova 34's
     permutation cache can produce such answers for uneven multi-cell
-    guests; rtnova refuses those hosts instead of passing them."""
+    guests; rtnova refuses those hosts instead of passing them.
+    """
     from nova import exception
     from nova.virt import hardware
     if nova_result is None:

@@ -21,6 +21,7 @@ from rtnova.scheduler import filters
 from tests.unit import fit_scenarios as fs
 
 CASES = 700
+REQUEST_ID = "8c3f0c52-8d5f-4b4a-9f25-1e6e2a9f0d11"
 
 
 class FilterExactnessTest(testtools.TestCase):
@@ -127,7 +128,7 @@ class FilterExactnessTest(testtools.TestCase):
         spec = fs.request_spec(inst, fs.extra_specs_of(inst))
         spec.pci_requests = objects.InstancePCIRequests(requests=[
             objects.InstancePCIRequest(count=1, spec=[{'vendor_id': '8086'}],
-                                       request_id='8c3f0c52-8d5f-4b4a-9f25-1e6e2a9f0d11')])
+                                       request_id=REQUEST_ID)])
         self.assertEqual('PCI device requests',
                          filters.delegation_reason(fs.host_state(topo), spec))
         # no PCI pools on the host: nova refuses, and so does rtnova

@@ -1,0 +1,70 @@
+"""A dry run of one guest on one host: fit, then the tuning plan.
+
+The same two steps the real system takes -- ``fit`` is what the scheduler
+filter decides (and what nova's claim records), ``tuning.plan`` is what the
+compute driver renders -- chained on plain data, for ``rtnova-plan``.
+"""
+
+import dataclasses
+
+from rtnova.hardware import fit as fit_mod
+from rtnova.hardware import hints as hints_mod
+from rtnova.hardware import tuning
+
+# nova 34 gives every guest one I/O thread (LibvirtDriver._get_guest_iothread)
+NOVA_IOTHREADS = 1
+
+
+@dataclasses.dataclass(frozen=True)
+class Preview:
+    request: object
+    # fit.Placement, or fit.NoFit (falsy) with the reason
+    result: object
+    # tuning.CellPinning per guest cell (empty unless it fits)
+    cells: tuple = ()
+    # tuning.TuningPlan (None unless it fits)
+    plan: object = None
+    # hints.GuestHints (None for a non-real-time guest)
+    hints: object = None
+
+    @property
+    def fits(self):
+        return bool(self.result)
+
+
+def cell_pinnings(placement, guest, host):
+    """The placement as :class:`tuning.CellPinning` cells.
+
+    The same list the driver builds from nova's ``instance.numa_topology``
+    after the claim.
+    """
+    shared = {cell.id: cell.cpuset for cell in host.cells}
+    return tuple(
+        tuning.CellPinning(
+            guest_cell=index,
+            host_cell=placed.host_cell,
+            vcpus=cell.vcpus,
+            pinning=placed.pinning,
+            floating_cpus=shared.get(placed.host_cell, frozenset()),
+            pagesize_kb=placed.pagesize_kb,
+            reserved=placed.cpuset_reserved)
+        for index, (cell, placed) in enumerate(zip(guest.cells,
+                                                   placement.cells)))
+
+
+def preview(request, host, features=None, small_page_kb=4):
+    """Fit ``request`` (a RealtimeRequest) on ``host`` (a HostTopology)."""
+    hints = hints_mod.guest_hints(request)
+    if request.topology is None:
+        return Preview(request, fit_mod.NoFit(
+            'the flavor asks for no pinned CPUs, NUMA cells or hugepages: '
+            'nova schedules it as an ordinary guest and rtnova changes '
+            'nothing (set hw:cpu_policy=dedicated for real-time)'),
+            hints=hints)
+    result = fit_mod.fit(request.topology, host)
+    if not result:
+        return Preview(request, result, hints=hints)
+    cells = cell_pinnings(result, request.topology, host)
+    plan = tuning.plan(request, cells, host, iothreads=NOVA_IOTHREADS,
+                       small_page_kb=small_page_kb, features=features)
+    return Preview(request, result, cells, plan, hints)

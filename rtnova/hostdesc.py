@@ -1,0 +1,71 @@
+"""Host descriptions for ``rtnova-plan``: this machine, or a JSON file.
+
+A host description is the plain dict ``rtnova.hardware.host
+.from_description`` reads (the embedded sample host is one). This module
+builds one from the running machine -- NUMA nodes, memory and hugepages from
+``/sys`` through rtnova-status' probe -- and nova.conf's CPU sets.
+"""
+
+import json
+import re
+
+from rtnova.hardware import cpuset
+
+_MEMTOTAL = re.compile(r'MemTotal:\s+(\d+)\s+kB')
+SMALL_PAGE_KB = 4
+
+
+def _spec(cpus):
+    return cpuset.format_cpu_spec(cpus) if cpus else None
+
+
+def this_host(probe, conf, name='this-host'):
+    """Describe the machine ``probe`` reads, configured as ``conf`` says.
+
+    ``conf`` carries nova's ``[compute]`` options (``cpu_dedicated_set``,
+    ``cpu_shared_set``), ``[DEFAULT] vcpu_pin_set`` and ``[rtnova]``.
+    Hugepages in use by other processes count as used; pinned CPUs are
+    nova's bookkeeping and unknown here, so none are assumed.
+    """
+    online = probe.online_cpus() or frozenset()
+    pages = probe.hugepages()
+    cells = []
+    for node, cpus in sorted(probe.numa_nodes().items()):
+        meminfo = probe.read('sys/devices/system/node/node%d/meminfo' % node,
+                             '')
+        match = _MEMTOTAL.search(meminfo)
+        total_kb = int(match.group(1)) if match else 0
+        huge = pages.get(node, {})
+        huge_kb = sum(size * total for size, (total, _free) in huge.items())
+        mempages = {SMALL_PAGE_KB: max(total_kb - huge_kb, 0) //
+                    SMALL_PAGE_KB}
+        used = {}
+        for size, (total, free) in huge.items():
+            mempages[size] = total
+            used[size] = max(total - free, 0)
+        cells.append({
+            'id': node,
+            'cpus': _spec((cpus or frozenset()) & online) or '',
+            'memory_mb': total_kb // 1024,
+            'mempages': mempages,
+            'used_pages': used,
+        })
+    dedicated = (conf.compute.cpu_dedicated_set or
+                 getattr(conf, 'vcpu_pin_set', None))
+    return {
+        'name': name,
+        'kernel_cmdline': probe.cmdline() or '',
+        'cells': cells,
+        'config': {
+            'cpu_dedicated_set': dedicated,
+            'cpu_shared_set': conf.compute.cpu_shared_set,
+            'emulator_pin_set': conf.rtnova.emulator_pin_set,
+            'emulator_pool_guests_per_cpu':
+                conf.rtnova.emulator_pool_guests_per_cpu,
+        },
+    }
+
+
+def load_file(path):
+    with open(path) as fh:
+        return json.load(fh)
