@@ -84,13 +84,16 @@ def main_pass(args):
     nova_total, nova_each, nova_dec = run_pass(
         nova_filter, reread(jsons, names), spec)
     rows.append(('nova NUMATopologyFilter', nova_each, nova_total))
-    for label, states in (
-            ('rtnova, first request', reread(jsons, names)),
-            ('rtnova, next request', reread(jsons, names)),
-            ('rtnova, same objects', None)):
-        states = states or rt_states
+    states = None
+    for label in ('rtnova, first request', 'rtnova, next request',
+                  'rtnova, same objects'):
+        if label == 'rtnova, same objects':
+            # the objects of the previous pass, in fresh host states
+            states = [fs.host_state(s.numa_topology, s.host)
+                      for s in states]
+        else:
+            states = reread(jsons, names)
         total, each, dec = run_pass(rt_filter, states, spec)
-        rt_states = [fs.host_state(s.numa_topology, s.host) for s in states]
         rows.append((label, each, total))
         decisions.append(dec)
 

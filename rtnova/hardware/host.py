@@ -149,6 +149,31 @@ def _cpus(value, option):
     return frozenset(value)
 
 
+def nova_siblings(cpus, groups, usable):
+    """A cell's thread sibling list in the order nova's libvirt driver
+    builds it (``LibvirtDriver._get_host_numa_topology``).
+
+    nova pins vCPUs to free siblings in that list's order, so a planner that
+    wants nova's pinning must order them the same way: libvirt reports each
+    CPU (by id) with its sibling set, nova de-duplicates them through a
+    ``set`` of tuples (hash order) and ``sorted``s the sets (by subset, so
+    disjoint sets keep that order), then drops CPUs it may not use.
+
+    :param cpus: the cell's CPUs
+    :param groups: the cell's thread sibling sets (default: one per CPU)
+    :param usable: the CPUs nova may use (shared and dedicated sets)
+    """
+    by_cpu = {}
+    for group in groups:
+        for cpu in group:
+            by_cpu[cpu] = group
+    as_reported = set(
+        tuple(set(sorted(by_cpu.get(cpu, (cpu,))))) for cpu in sorted(cpus))
+    ordered = sorted(set(group) for group in as_reported)
+    return tuple(frozenset(group & usable) for group in ordered
+                 if group & usable)
+
+
 def from_description(desc):
     """Build a :class:`HostTopology` from a plain host description.
 
@@ -183,9 +208,9 @@ def from_description(desc):
             memory_mb=int(cell['memory_mb']),
             # no sibling list: no SMT, every CPU its own core (what
             # libvirt reports then)
-            siblings=tuple(_cpus(s, 'siblings')
-                           for s in cell['siblings']) if 'siblings' in cell
-            else tuple(frozenset([c]) for c in sorted(cpus)),
+            siblings=nova_siblings(
+                cpus, [_cpus(s, 'siblings') for s in
+                       cell.get('siblings', ())], dedicated | shared),
             mempages=mempages,
             pinned_cpus=_cpus(cell.get('pinned_cpus'), 'pinned_cpus'),
         ))

@@ -8,7 +8,6 @@ new object whenever its usage changes (``HostState.update`` and
 key. A weak reference guards against a recycled ``id()``.
 """
 
-import operator
 import weakref
 
 from rtnova.hardware import guest as guest_mod
@@ -122,45 +121,41 @@ def instance_host_cells(instance_topology):
     return frozenset(c.id for c in instance_topology.cells)
 
 
-_CELL_FIELDS = ('_obj_id', '_obj_cpuset', '_obj_pcpuset', '_obj_memory',
-                '_obj_cpu_usage', '_obj_memory_usage', '_obj_pinned_cpus',
-                '_obj_siblings')
-_PAGE_FIELDS = ('_obj_size_kb', '_obj_total', '_obj_used', '_obj_reserved')
+def matches(host, numa_topology):
+    """Whether ``host`` (a conversion) still describes ``numa_topology``.
 
-
-_cell_values = operator.itemgetter(*_CELL_FIELDS)
-_page_values = operator.itemgetter(*_PAGE_FIELDS)
-
-
-def _values(getter, fields, obj):
-    stored = vars(obj)
-    try:
-        return getter(stored)
-    except KeyError:  # a field never set: compare what is there
-        return tuple(stored.get(name) for name in fields)
-
-
-def same_topology(a, b):
-    """Whether two ``NUMATopology`` objects carry the same host data.
-
-    Compares stored fields in place: the scheduler re-reads every compute
-    node's topology from the database for each request, so most hosts
-    arrive as a new object with unchanged content.
+    Compares the stored fields of nova's object with the converted ones in
+    place, without allocating: the scheduler re-reads every compute node's
+    topology from the database for each request, so most hosts arrive as a
+    new object with unchanged content. (Comparing with the conversion
+    rather than with the previous nova object also means rtnova holds no
+    nova object alive: freeing it stays nova's business.)
     """
-    cells_a, cells_b = vars(a).get('_obj_cells'), vars(b).get('_obj_cells')
-    if cells_a is None or cells_b is None or len(cells_a) != len(cells_b):
+    cells = vars(numa_topology).get('_obj_cells')
+    if cells is None or len(cells) != len(host.cells):
         return False
-    for x, y in zip(cells_a, cells_b):
-        if (_values(_cell_values, _CELL_FIELDS, x) !=
-                _values(_cell_values, _CELL_FIELDS, y)):
+    for cell, known in zip(cells, host.cells):
+        f = vars(cell)
+        if (f.get('_obj_id') != known.id or
+                f.get('_obj_memory') != known.memory_mb or
+                f.get('_obj_memory_usage', 0) != known.memory_usage_mb or
+                f.get('_obj_cpu_usage', 0) != known.cpu_usage or
+                (f.get('_obj_pinned_cpus') or frozenset()) !=
+                known.pinned_cpus or
+                f.get('_obj_pcpuset', frozenset()) != known.pcpuset or
+                f.get('_obj_cpuset', frozenset()) != known.cpuset):
             return False
-        pages_x = vars(x).get('_obj_mempages') or ()
-        pages_y = vars(y).get('_obj_mempages') or ()
-        if len(pages_x) != len(pages_y):
+        if tuple(f.get('_obj_siblings', ())) != known.siblings:
             return False
-        for p, q in zip(pages_x, pages_y):
-            if (_values(_page_values, _PAGE_FIELDS, p) !=
-                    _values(_page_values, _PAGE_FIELDS, q)):
+        pages = f.get('_obj_mempages') or ()
+        if len(pages) != len(known.mempages):
+            return False
+        for nova_pages, known_pages in zip(pages, known.mempages):
+            p = vars(nova_pages)
+            if (p.get('_obj_size_kb') != known_pages.size_kb or
+                    p.get('_obj_total') != known_pages.total or
+                    p.get('_obj_used', 0) != known_pages.used or
+                    p.get('_obj_reserved', 0) != known_pages.reserved):
                 return False
     return True
 
@@ -169,8 +164,7 @@ class HostTopologyCache:
     """nova ``NUMATopology`` -> :class:`host.HostTopology`, converted once.
 
     Hit by identity first; else, when the caller names the node, by
-    comparing with the node's previous topology object (same content:
-    reuse its conversion).
+    checking that the node's last conversion still matches the new object.
     """
 
     def __init__(self):
@@ -182,13 +176,12 @@ class HostTopologyCache:
         if topo is not None:
             return topo
         previous = self._by_node.get(node) if node is not None else None
-        if previous is not None and same_topology(previous[0],
-                                                  numa_topology):
-            topo = previous[1]
+        if previous is not None and matches(previous, numa_topology):
+            topo = previous
         else:
             topo = host_from_nova(numa_topology)
         if node is not None:
-            self._by_node[node] = (numa_topology, topo)
+            self._by_node[node] = topo
         self._by_identity.put(numa_topology, topo)
         return topo
 

@@ -101,6 +101,14 @@ class RealtimeGuestOnKVMTest(func_base.RtnovaServersTestBase):
             probe_mod.HostProbe(root=self.useFixture(
                 fixtures.TempDir()).path)))
         self.proc = procfs.ProcFS()
+        self.verified = []
+        self.addCleanup(self._report_verified)
+
+    def _report_verified(self):
+        text = '\n'.join(self.verified)
+        self.addDetail('verified-on-live-threads',
+                       content.text_content(text))
+        sys.stdout.write('\nVERIFIED on the live QEMU process:\n%s\n' % text)
 
     def _boot_and_start(self, dedicated, pool, vcpus, extra_specs):
         self.start_rt_compute(dedicated=dedicated, pool=pool,
@@ -143,12 +151,20 @@ class RealtimeGuestOnKVMTest(func_base.RtnovaServersTestBase):
         self.assertNotEqual([], emulators)
         for thread in emulators:
             self.assertEqual(emulator_cpus, thread.affinity, thread.comm)
+        self.verified.append(
+            '%d vCPU threads on their <vcpupin>; scheduling %s; %d emulator '
+            'threads on %s' % (
+                len(vcpus), sorted((v, t.policy, t.priority)
+                                   for v, t in vcpus.items()),
+                len(emulators), sorted(emulator_cpus)))
         for pin in tree.findall('cputune/iothreadpin'):
             iothreads = [t for t in threads if t.kind == procfs.IOTHREAD and
                          t.index == int(pin.get('iothread'))]
             self.assertEqual(1, len(iothreads), 'I/O thread %s' %
                              pin.get('iothread'))
             self.assertEqual(_cpus(pin.get('cpuset')), iothreads[0].affinity)
+            self.verified.append('I/O thread %s on %s' % (
+                pin.get('iothread'), pin.get('cpuset')))
         return emulator_cpus
 
     def _assert_memory_follows_xml(self, tree, pid):
@@ -168,8 +184,11 @@ class RealtimeGuestOnKVMTest(func_base.RtnovaServersTestBase):
             mapped_kb += sum(mapping.pages_per_node.values()) * page_kb
         # libvirt preallocates hugepage-backed guest RAM: all of it resident
         self.assertEqual(guest_kb, mapped_kb)
+        self.verified.append('%d KiB of guest RAM on %d KiB pages, bind:%s' % (
+            mapped_kb, page_kb, ','.join(map(str, sorted(node)))))
         if tree.find('memoryBacking/locked') is not None:
             self.assertGreaterEqual(self.proc.locked_kb(pid), guest_kb)
+            self.verified.append('guest RAM locked (VmLck)')
 
     def test_all_rt_guest_emulator_on_the_pool(self):
         # vCPU 0 on CPU 1 at SCHED_FIFO 12; emulator and I/O on pool CPU 0
