@@ -10,6 +10,7 @@ import json
 import re
 
 from rtnova.hardware import cpuset
+from rtnova.hardware import errors
 
 _MEMTOTAL = re.compile(r'MemTotal:\s+(\d+)\s+kB')
 SMALL_PAGE_KB = 4
@@ -17,6 +18,20 @@ SMALL_PAGE_KB = 4
 
 def _spec(cpus):
     return cpuset.format_cpu_spec(cpus) if cpus else None
+
+
+def _siblings(probe, cpus):
+    """Thread sibling groups, as libvirt reports them from sysfs."""
+    groups = set()
+    for cpu in sorted(cpus):
+        spec = probe.read('sys/devices/system/cpu/cpu%d/topology/'
+                          'thread_siblings_list' % cpu)
+        try:
+            group = cpuset.parse_cpu_spec(spec) if spec else {cpu}
+        except errors.InvalidCPUSpec:
+            group = {cpu}
+        groups.add(_spec(group))
+    return sorted(groups)
 
 
 def this_host(probe, conf, name='this-host'):
@@ -43,12 +58,14 @@ def this_host(probe, conf, name='this-host'):
         for size, (total, free) in huge.items():
             mempages[size] = total
             used[size] = max(total - free, 0)
+        node_cpus = (cpus or frozenset()) & online
         cells.append({
             'id': node,
-            'cpus': _spec((cpus or frozenset()) & online) or '',
+            'cpus': _spec(node_cpus) or '',
             'memory_mb': total_kb // 1024,
             'mempages': mempages,
             'used_pages': used,
+            'siblings': _siblings(probe, node_cpus),
         })
     dedicated = (conf.compute.cpu_dedicated_set or
                  getattr(conf, 'vcpu_pin_set', None))

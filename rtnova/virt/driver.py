@@ -122,7 +122,11 @@ class RealtimeLibvirtDriver(libvirt_driver.LibvirtDriver):
         """
         if instance.numa_topology is None:
             return None
-        request = requests.request_from_instance(instance, image_meta)
+        return self._plan(
+            requests.request_from_instance(instance, image_meta),
+            instance.numa_topology, iothreads)
+
+    def _plan(self, request, instance_topology, iothreads):
         pool = host_config.parse_pool(CONF.rtnova.emulator_pin_set)
         if not (request.realtime or (request.pool_units and pool)):
             return None
@@ -132,11 +136,27 @@ class RealtimeLibvirtDriver(libvirt_driver.LibvirtDriver):
             self._host.get_online_cpus(),
             nova_hardware.get_cpu_shared_set() or (), pool)
         return tuning.plan(
-            request,
-            pinning.cell_pinnings(instance.numa_topology, host_topology),
+            request, pinning.cell_pinnings(instance_topology, host_topology),
             host, iothreads=iothreads or 0,
             small_page_kb=pinning.small_page_kb(host_topology),
             features=latency_features())
+
+    def _get_live_migrate_numa_info(self, instance_numa_topology, flavor,
+                                    image_meta):
+        # Runs on the destination: nova's source rewrites the XML with these
+        # pins, so they must be rtnova's (pool, priority), not nova's.
+        info = super()._get_live_migrate_numa_info(
+            instance_numa_topology, flavor, image_meta)
+        if 'cpu_pins' not in info:
+            return info
+        plan = self._plan(requests.request_from_flavor(flavor, image_meta),
+                          instance_numa_topology, self._get_guest_iothread())
+        if plan is not None:
+            info.emulator_pins = set(plan.emulatorpin)
+            if plan.vcpusched:
+                info.sched_vcpus = set(plan.vcpusched[0].vcpus)
+                info.sched_priority = plan.vcpusched[0].priority
+        return info
 
     # -- placement ----------------------------------------------------------
 
