@@ -314,6 +314,29 @@ def _recordable(host, guest, states):
     return True
 
 
+def ruled_out_by_cpus(guest, free_pcpu_counts):
+    """A :class:`NoFit` when no host cell has the pCPUs a one-cell guest
+    needs, decided from the free pCPU count of each host cell alone.
+
+    Exact for one pinned cell without a symbolic page size: nova then
+    refuses every host cell at its CPU check, whatever their order,
+    memory or pages, and changes nothing on the way. Lets the scheduler
+    refuse a full host without reading the rest of its topology. None when
+    that cannot be decided this way.
+    """
+    if len(guest.cells) != 1 or guest.cpu_policy not in pin.PINNED_POLICIES:
+        return None
+    cell = guest.cells[0]
+    if cell.pagesize_kb is not None and cell.pagesize_kb < 0:
+        return None
+    required = len(cell.pcpus) + (1 if guest.emulator_policy == pin.ISOLATE
+                                  else 0)
+    if not free_pcpu_counts or max(free_pcpu_counts) >= required:
+        return None
+    return NoFit('no host cell has %d free dedicated pCPUs (most free: %d)'
+                 % (required, max(free_pcpu_counts)))
+
+
 def fits(guest, host, pack=False, limits=None, pci_counts=None,
          check_pool=True):
     """:func:`fit`'s decision only: True or a :class:`NoFit`."""

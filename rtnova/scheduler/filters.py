@@ -91,6 +91,9 @@ class RequestView:
                             props.get('hw_cpu_policy')) and
             'require' in (extra.get('hw:cpu_thread_policy'),
                           props.get('hw_cpu_thread_policy')))
+        # nothing but the fit decides this request on nova's side
+        self.cpu_prefilter = bool(self.guest and not self.delegation and
+                                  not self.needs_threads)
 
 
 _VIEWS = host_model.IdentityCache()
@@ -131,6 +134,12 @@ class RealtimeFilter(filters.BaseHostFilter, filters.CandidateFilterMixin):
     def host_passes(self, host_state, spec_obj):
         view = request_view(spec_obj)
         host_topology = host_state.numa_topology
+        if view.cpu_prefilter and host_topology:
+            # a full host is refused from its free pCPU counts alone
+            no_fit = fit_mod.ruled_out_by_cpus(
+                view.guest, host_model.free_pcpu_counts(host_topology))
+            if no_fit is not None:
+                return self._reject(host_state, no_fit)
         host = host_model.cached_host(
             host_topology, (host_state.host, host_state.nodename)) \
             if host_topology else None
@@ -165,14 +174,13 @@ class RealtimeFilter(filters.BaseHostFilter, filters.CandidateFilterMixin):
         # Without PCI requests every allocation candidate gets nova's same
         # answer (the provider mapping only matters to PCI), so keep all or
         # none, as nova's CandidateFilterMixin would.
-        good = list(host_state.allocation_candidates) if result else []
+        if not result:
+            return self._reject(host_state, result)
+        good = list(host_state.allocation_candidates)
         host_state.allocation_candidates = good
         if not good:
-            if not result and LOG.isEnabledFor(py_logging.DEBUG):
-                LOG.debug('%s: rejected: %s', host_state, result.reason)
-            elif result:
-                LOG.debug('%s: rejected: no allocation candidate left',
-                          host_state)
+            LOG.debug('%s: rejected: no allocation candidate left',
+                      host_state)
             return False
         limits = objects.NUMATopologyLimits(
             cpu_allocation_ratio=cpu_ratio, ram_allocation_ratio=ram_ratio)
@@ -180,3 +188,11 @@ class RealtimeFilter(filters.BaseHostFilter, filters.CandidateFilterMixin):
             limits.network_metadata = view.network_metadata
         host_state.limits['numa_topology'] = limits
         return True
+
+    @staticmethod
+    def _reject(host_state, no_fit):
+        # as nova's CandidateFilterMixin: no candidate of this host is left
+        host_state.allocation_candidates = []
+        if LOG.isEnabledFor(py_logging.DEBUG):
+            LOG.debug('%s: rejected: %s', host_state, no_fit.reason)
+        return False

@@ -8,6 +8,7 @@ new object whenever its usage changes (``HostState.update`` and
 key. A weak reference guards against a recycled ``id()``.
 """
 
+import operator
 import weakref
 
 from rtnova.hardware import guest as guest_mod
@@ -121,42 +122,49 @@ def instance_host_cells(instance_topology):
     return frozenset(c.id for c in instance_topology.cells)
 
 
-def matches(host, numa_topology):
-    """Whether ``host`` (a conversion) still describes ``numa_topology``.
+_cell_values = operator.itemgetter(
+    '_obj_id', '_obj_cpuset', '_obj_pcpuset', '_obj_memory', '_obj_cpu_usage',
+    '_obj_memory_usage', '_obj_pinned_cpus', '_obj_siblings')
+_page_values = operator.itemgetter(
+    '_obj_size_kb', '_obj_total', '_obj_used', '_obj_reserved')
 
-    Compares the stored fields of nova's object with the converted ones in
-    place, without allocating: the scheduler re-reads every compute node's
-    topology from the database for each request, so most hosts arrive as a
-    new object with unchanged content. (Comparing with the conversion
-    rather than with the previous nova object also means rtnova holds no
-    nova object alive: freeing it stays nova's business.)
+
+def fingerprint(numa_topology):
+    """The stored fields of nova's object that the conversion reads.
+
+    :raises KeyError: when a field is unset (such a host is just converted
+        every time).
     """
-    cells = vars(numa_topology).get('_obj_cells')
-    if cells is None or len(cells) != len(host.cells):
-        return False
-    for cell, known in zip(cells, host.cells):
-        f = vars(cell)
-        if (f.get('_obj_id') != known.id or
-                f.get('_obj_memory') != known.memory_mb or
-                f.get('_obj_memory_usage', 0) != known.memory_usage_mb or
-                f.get('_obj_cpu_usage', 0) != known.cpu_usage or
-                (f.get('_obj_pinned_cpus') or frozenset()) !=
-                known.pinned_cpus or
-                f.get('_obj_pcpuset', frozenset()) != known.pcpuset or
-                f.get('_obj_cpuset', frozenset()) != known.cpuset):
+    return tuple(
+        (_cell_values(vars(cell)),
+         tuple(_page_values(vars(p))
+               for p in vars(cell).get('_obj_mempages') or ()))
+        for cell in vars(numa_topology)['_obj_cells'])
+
+
+def matches(known, numa_topology):
+    """Whether ``numa_topology`` still has the ``known`` fingerprint.
+
+    Compares in place, field tuples against field tuples: the scheduler
+    re-reads every compute node's topology from the database for each
+    request, so most hosts arrive as a new object with unchanged content.
+    """
+    try:
+        cells = vars(numa_topology)['_obj_cells']
+        if len(cells) != len(known):
             return False
-        if tuple(f.get('_obj_siblings', ())) != known.siblings:
-            return False
-        pages = f.get('_obj_mempages') or ()
-        if len(pages) != len(known.mempages):
-            return False
-        for nova_pages, known_pages in zip(pages, known.mempages):
-            p = vars(nova_pages)
-            if (p.get('_obj_size_kb') != known_pages.size_kb or
-                    p.get('_obj_total') != known_pages.total or
-                    p.get('_obj_used', 0) != known_pages.used or
-                    p.get('_obj_reserved', 0) != known_pages.reserved):
+        for cell, (cell_values, pages_values) in zip(cells, known):
+            fields = vars(cell)
+            if _cell_values(fields) != cell_values:
                 return False
+            pages = fields.get('_obj_mempages') or ()
+            if len(pages) != len(pages_values):
+                return False
+            for p, values in zip(pages, pages_values):
+                if _page_values(vars(p)) != values:
+                    return False
+    except KeyError:
+        return False
     return True
 
 
@@ -164,7 +172,9 @@ class HostTopologyCache:
     """nova ``NUMATopology`` -> :class:`host.HostTopology`, converted once.
 
     Hit by identity first; else, when the caller names the node, by
-    checking that the node's last conversion still matches the new object.
+    checking the new object against the fingerprint of the node's last
+    conversion. The fingerprint holds nova's field values (sets, lists),
+    never nova's objects themselves.
     """
 
     def __init__(self):
@@ -176,14 +186,34 @@ class HostTopologyCache:
         if topo is not None:
             return topo
         previous = self._by_node.get(node) if node is not None else None
-        if previous is not None and matches(previous, numa_topology):
-            topo = previous
+        if previous is not None and matches(previous[1], numa_topology):
+            topo = previous[0]
         else:
             topo = host_from_nova(numa_topology)
-        if node is not None:
-            self._by_node[node] = topo
+            if node is not None:
+                try:
+                    self._by_node[node] = (topo, fingerprint(numa_topology))
+                except KeyError:
+                    self._by_node.pop(node, None)
         self._by_identity.put(numa_topology, topo)
         return topo
+
+
+def free_pcpu_counts(numa_topology):
+    """Free dedicated pCPUs per host cell, read straight from nova's
+    object (no conversion)."""
+    counts = []
+    for cell in vars(numa_topology).get('_obj_cells') or ():
+        fields = vars(cell)
+        pcpuset = fields.get('_obj_pcpuset') or frozenset()
+        pinned = fields.get('_obj_pinned_cpus')
+        if not pinned:
+            counts.append(len(pcpuset))
+        elif pinned <= pcpuset:
+            counts.append(len(pcpuset) - len(pinned))
+        else:
+            counts.append(len(pcpuset - pinned))
+    return counts
 
 
 _HOSTS = HostTopologyCache()

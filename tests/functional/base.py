@@ -17,6 +17,8 @@ from nova.tests.fixtures import libvirt as fakelibvirt
 from nova.tests.functional.libvirt import base
 
 import rtnova.conf
+from rtnova.status import probe as probe_mod
+from rtnova.virt import driver as rt_driver
 
 RT_FILTER = 'rtnova.scheduler.filters.RealtimeFilter'
 NOVA_FILTERS = 'nova.scheduler.filters.all_filters'
@@ -87,6 +89,13 @@ class RtnovaServersTestBase(base.ServersTestBase):
         rtnova.conf.register_opts()
         super().setUp()
         self.defined = self.useFixture(DefinedXMLRecorder())
+        # The readiness checks (CUSTOM_RT_READY) read an empty host tree:
+        # nova's harness forbids reading this machine's /sys, and a
+        # functional test must not depend on the machine it runs on.
+        self.readiness_root = self.useFixture(fixtures.TempDir()).path
+        self.useFixture(fixtures.MockPatchObject(
+            rt_driver.RealtimeLibvirtDriver, 'readiness_probe',
+            probe_mod.HostProbe(root=self.readiness_root)))
 
     def _setup_services(self):
         self.flags(api_paste_config=api_paste_config(), group='wsgi')

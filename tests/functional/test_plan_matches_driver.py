@@ -14,8 +14,6 @@ from lxml import etree
 
 from rtnova.cmd import plan
 from rtnova.hardware import sample
-from rtnova.status import probe as probe_mod
-from rtnova.virt import driver as rt_driver
 from tests.functional import base
 
 DEDICATED = '1-5,7-11'
@@ -44,10 +42,6 @@ class PlanMatchesDriverTest(base.RtnovaServersTestBase):
 
     def setUp(self):
         super().setUp()
-        self.useFixture(fixtures.MockPatchObject(
-            rt_driver.RealtimeLibvirtDriver, 'readiness_probe',
-            probe_mod.HostProbe(
-                root=self.useFixture(fixtures.TempDir()).path)))
         self.start_rt_compute(
             dedicated=DEDICATED, pool=POOL,
             info=base.host_info(nodes=2, cores=6, gigapages_per_node=4))

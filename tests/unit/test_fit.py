@@ -126,6 +126,10 @@ class NoBlowUpTest(testtools.TestCase):
         topo, _ = fs.random_host(random.Random(1), nodes=16,
                                  cores=4, smt=False, fill=0.0,
                                  shared=False)
+        for cell in topo.cells:
+            # small pages only, all free: only pCPUs decide
+            cell.mempages = [objects.NUMAPagesTopology(
+                size_kb=4, total=cell.memory * 256, used=0, reserved=0)]
         for cell in topo.cells[free_cells:]:
             cell.pinned_cpus = set(cell.pcpuset)
         return topo
@@ -149,6 +153,8 @@ class NoBlowUpTest(testtools.TestCase):
         result = fit.fit(fs.plain_guest(inst), fs.plain_host(topo))
         want = hardware.numa_fit_instance_to_host(topo, copy.deepcopy(inst),
                                                   None)
+        self.assertTrue(result)
+        self.assertEqual(set(range(6)), set(result.host_cells))
         self.assertEqual(fs.nova_answer(want), fs.rtnova_answer(result))
 
 
