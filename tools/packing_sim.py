@@ -78,8 +78,8 @@ def place_stream(hosts, stream, model):
     free = [sum(len(c.free_pcpus) for c in h.cells) for h in hosts]
     for want in stream:
         guest = request(want, model)
-        need = guest.vcpus + (1 if guest.emulator_policy == 'isolate' and
-                              model == 'nova isolate' else 0)
+        # cheap pre-check: pCPUs the guest needs, with isolate's extra one
+        need = guest.vcpus + (guest.emulator_policy == 'isolate')
         for i, host in enumerate(hosts):
             if free[i] < need:
                 continue

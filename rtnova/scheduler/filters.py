@@ -20,6 +20,7 @@ Emulator pool capacity is not checked here: placement counts
 """
 
 import functools
+import itertools
 import logging as py_logging
 
 from oslo_log import log as logging
@@ -83,6 +84,15 @@ class RequestView:
         else:
             self.delegation = None
         self.pack = CONF.compute.packing_host_numa_cells_allocation_strategy
+        # a small value standing for the guest in per-host memo keys:
+        # hashed once per request instead of once per host
+        shape = (self.guest, self.pack)
+        self.guest_key = _GUEST_KEYS.get(shape)
+        if self.guest_key is None:
+            if len(_GUEST_KEYS) > _GUEST_KEYS_LIMIT:
+                _GUEST_KEYS.clear()
+            # never reused after a clear, so no stale memo entry aliases
+            self.guest_key = _GUEST_KEYS[shape] = next(_GUEST_KEY_IDS)
         # nova's _satisfies_cpu_policy: 'require' needs SMT on the host
         extra = spec_obj.flavor.extra_specs
         props = spec_obj.image.properties
@@ -119,6 +129,37 @@ def delegation_reason(host_state, spec_obj, view=None):
             host_topology).siblings_known:
         return 'host cells without thread sibling information'
     return None
+
+
+# distinct request shapes remembered per host model
+_MEMO_LIMIT = 64
+# (guest topology, packing strategy) -> small int; request shapes are few
+_GUEST_KEYS = {}
+_GUEST_KEYS_LIMIT = 4096
+_GUEST_KEY_IDS = itertools.count()
+
+
+def _decide(view, host, cpu_ratio, ram_ratio, pci_counts):
+    """The fit decision, remembered on the host model.
+
+    The host model is reused while the host's NUMA usage is unchanged and
+    the guest topology is a value, so a repeated request shape (one
+    flavor, many boots; or the next request after a re-read) is answered
+    from the memo: same inputs, same answer.
+    """
+    key = ('fits', view.guest_key, cpu_ratio, ram_ratio,
+           None if pci_counts is None else tuple(sorted(pci_counts.items())))
+    memo = host.memo
+    result = memo.get(key)
+    if result is None:
+        result = fit_mod.fits(
+            view.guest, host, pack=view.pack,
+            limits=_limits(cpu_ratio, ram_ratio), pci_counts=pci_counts,
+            check_pool=False)
+        if len(memo) > _MEMO_LIMIT:
+            memo.clear()
+        memo[key] = result
+    return result
 
 
 class RealtimeFilter(filters.BaseHostFilter, filters.CandidateFilterMixin):
@@ -166,11 +207,8 @@ class RealtimeFilter(filters.BaseHostFilter, filters.CandidateFilterMixin):
 
         ram_ratio = host_state.ram_allocation_ratio
         cpu_ratio = host_state.cpu_allocation_ratio
-        result = fit_mod.fits(
-            view.guest, host, pack=view.pack,
-            limits=_limits(cpu_ratio, ram_ratio),
-            pci_counts=_pci_counts(host_state.pci_stats),
-            check_pool=False)
+        result = _decide(view, host, cpu_ratio, ram_ratio,
+                         _pci_counts(host_state.pci_stats))
         # Without PCI requests every allocation candidate gets nova's same
         # answer (the provider mapping only matters to PCI), so keep all or
         # none, as nova's CandidateFilterMixin would.

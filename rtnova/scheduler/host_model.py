@@ -200,8 +200,7 @@ class HostTopologyCache:
 
 
 def free_pcpu_counts(numa_topology):
-    """Free dedicated pCPUs per host cell, read straight from nova's
-    object (no conversion)."""
+    """Free dedicated pCPUs per host cell, read from nova's object as is."""
     counts = []
     for cell in vars(numa_topology).get('_obj_cells') or ():
         fields = vars(cell)

@@ -215,3 +215,29 @@ class NovaQuirksTest(testtools.TestCase):
         self.assertEqual(fs.nova_answer(want), fs.rtnova_answer(got))
         self.assertEqual(1, len(got.cpuset_reserved))
         self.assertEqual(got.cpuset_reserved, got.emulator_cpus)
+
+
+class RuledOutByCpusTest(testtools.TestCase):
+    """The scheduler's shortcut for full hosts: only where it is exact."""
+
+    def test_one_cell_guest_and_no_cell_with_enough_pcpus(self):
+        no_fit = fit.ruled_out_by_cpus(rt_guest(vcpus=4), [3, 2, 0])
+        self.assertFalse(no_fit)
+        self.assertIn('4 free dedicated pCPUs (most free: 3)', no_fit.reason)
+
+    def test_isolate_counts_the_reserved_pcpu(self):
+        guest = rt_guest(vcpus=3, pool_units=0, emulator='isolate')
+        self.assertFalse(fit.ruled_out_by_cpus(guest, [3]))
+        self.assertIsNone(fit.ruled_out_by_cpus(guest, [4]))
+
+    def test_undecided_where_nova_could_change_state_or_collide(self):
+        # symbolic page size (nova fixes it on the way), several cells
+        # (nova's cache collisions), shared CPUs (no pCPUs involved)
+        self.assertIsNone(fit.ruled_out_by_cpus(
+            rt_guest(vcpus=4, pagesize=guest_mod.MEMPAGES_LARGE), [0]))
+        self.assertIsNone(fit.ruled_out_by_cpus(
+            rt_guest(vcpus=4, cells=2), [0, 0]))
+        shared = guest_mod.GuestTopology(
+            cells=(guest_mod.GuestCell(id=0, cpus=frozenset({0}),
+                                       pcpus=frozenset(), memory_mb=512),))
+        self.assertIsNone(fit.ruled_out_by_cpus(shared, [0]))
