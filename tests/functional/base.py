@@ -7,6 +7,7 @@ would in nova.conf: ``compute_driver = rtnova.RealtimeLibvirtDriver`` and the
 ``RealtimeFilter`` in the scheduler.
 """
 
+import logging
 import os
 import sys
 
@@ -75,6 +76,24 @@ class DefinedXMLRecorder(fixtures.Fixture):
             'nova.tests.fixtures.libvirt.Connection.defineXML', defineXML))
 
 
+class RestoreRootLogger(fixtures.Fixture):
+    """Put the root logger back as it was.
+
+    nova's test base and services configure the root logger (DEBUG, to
+    stdout) and leave it so; without this, every later test in the same
+    worker floods the test output with nova's DEBUG lines.
+    """
+
+    def _setUp(self):
+        root = logging.getLogger()
+        level, handlers = root.level, list(root.handlers)
+
+        def restore():
+            root.setLevel(level)
+            root.handlers[:] = handlers
+        self.addCleanup(restore)
+
+
 class RtnovaServersTestBase(base.ServersTestBase):
     """nova's libvirt functional base, running rtnova's driver and filter."""
 
@@ -87,6 +106,7 @@ class RtnovaServersTestBase(base.ServersTestBase):
 
     def setUp(self):
         rtnova.conf.register_opts()
+        self.useFixture(RestoreRootLogger())
         super().setUp()
         self.defined = self.useFixture(DefinedXMLRecorder())
         # The readiness checks (CUSTOM_RT_READY) read an empty host tree:

@@ -8,11 +8,13 @@ from nova.virt import driver
 from nova.virt import fake
 
 from rtnova.virt import driver as rt_driver
+from tests.functional import base
 
 
 class DriverLoaderTest(test.NoDBTestCase):
 
     def setUp(self):
+        self.useFixture(base.RestoreRootLogger())
         super().setUp()
         objects.register_all()
 

@@ -2,13 +2,13 @@
 
 from oslo_config import cfg
 from oslo_config import fixture as config_fixture
-import testtools
 
 import rtnova.conf
 from rtnova.conf import opts
+from tests.unit import base
 
 
-class OptionsTest(testtools.TestCase):
+class OptionsTest(base.TestCase):
 
     def setUp(self):
         super().setUp()

@@ -3,13 +3,13 @@
 from hypothesis import given
 from hypothesis import settings
 from hypothesis import strategies as st
-import testtools
 
 from nova import exception as nova_exc
 from nova.virt import hardware as nova_hw
 
 from rtnova.hardware import cpuset
 from rtnova.hardware import errors
+from tests.unit import base
 
 _atom = st.one_of(
     st.integers(0, 64).map(str),
@@ -23,7 +23,7 @@ _atom = st.one_of(
 _spec = st.lists(_atom, max_size=6).map(','.join)
 
 
-class CpuSpecTest(testtools.TestCase):
+class CpuSpecTest(base.TestCase):
 
     @settings(max_examples=2000, deadline=None)
     @given(_spec)

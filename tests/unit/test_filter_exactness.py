@@ -11,20 +11,20 @@ records.
 import copy
 import random
 
-import testtools
 
 from nova.scheduler.filters import numa_topology_filter
 from nova.virt import hardware
 
 from rtnova.hardware import fit
 from rtnova.scheduler import filters
+from tests.unit import base
 from tests.unit import fit_scenarios as fs
 
 CASES = 700
 REQUEST_ID = "8c3f0c52-8d5f-4b4a-9f25-1e6e2a9f0d11"
 
 
-class FilterExactnessTest(testtools.TestCase):
+class FilterExactnessTest(base.TestCase):
 
     def setUp(self):
         super().setUp()

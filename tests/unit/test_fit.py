@@ -5,7 +5,6 @@ import random
 from unittest import mock
 
 import fixtures
-import testtools
 
 from nova import objects
 from nova.virt import hardware
@@ -16,6 +15,7 @@ from rtnova.hardware import host as host_mod
 from rtnova.hardware import pinning
 from rtnova.hardware import sample
 from rtnova.hardware import usage
+from tests.unit import base
 from tests.unit import fit_scenarios as fs
 
 
@@ -40,7 +40,7 @@ def four_core_host(config):
         'config': config})
 
 
-class FourCoreHostTest(testtools.TestCase):
+class FourCoreHostTest(base.TestCase):
     """The issue's case: 1 pool core + 3 dedicated cores."""
 
     def _fill(self, host, guest):
@@ -90,7 +90,7 @@ class FourCoreHostTest(testtools.TestCase):
         self.assertIn('emulator_pin_set', result.reason)
 
 
-class SampleHostTest(testtools.TestCase):
+class SampleHostTest(base.TestCase):
     """The seeds' setup guide host and rt1.small flavor shape."""
 
     def test_emulators_go_to_the_local_pool_cpu(self):
@@ -120,7 +120,7 @@ class SampleHostTest(testtools.TestCase):
             self.assertEqual(0, cell.pages(1048576).free)
 
 
-class NoBlowUpTest(testtools.TestCase):
+class NoBlowUpTest(base.TestCase):
 
     def _sixteen_node_host(self, free_cells):
         topo, _ = fs.random_host(random.Random(1), nodes=16,
@@ -168,7 +168,7 @@ class _PackStrategy(fixtures.Fixture):
                         'compute')
 
 
-class NovaQuirksTest(testtools.TestCase):
+class NovaQuirksTest(base.TestCase):
     """nova behaviours rtnova reproduces because the claim has them."""
 
     def _cell(self, cid, cpus, pinned=(), pages=None):
@@ -217,7 +217,7 @@ class NovaQuirksTest(testtools.TestCase):
         self.assertEqual(got.cpuset_reserved, got.emulator_cpus)
 
 
-class RuledOutByCpusTest(testtools.TestCase):
+class RuledOutByCpusTest(base.TestCase):
     """The scheduler's shortcut for full hosts: only where it is exact."""
 
     def test_one_cell_guest_and_no_cell_with_enough_pcpus(self):

@@ -11,17 +11,17 @@ import random
 
 import hypothesis
 from hypothesis import strategies as st
-import testtools
 
 from rtnova.hardware import fit
 from rtnova.hardware import usage
+from tests.unit import base
 from tests.unit import fit_scenarios as fs
 
 SETTINGS = hypothesis.settings(max_examples=60, deadline=None,
                                derandomize=True)
 
 
-class FitPropertiesTest(testtools.TestCase):
+class FitPropertiesTest(base.TestCase):
 
     @SETTINGS
     @hypothesis.given(seed=st.integers(0, 2 ** 32),

@@ -5,7 +5,7 @@ import subprocess
 import sys
 import tempfile
 
-import testtools
+from tests.unit import base
 
 TOP = os.path.dirname(os.path.dirname(os.path.dirname(
     os.path.abspath(__file__))))
@@ -13,7 +13,7 @@ SAMPLE = os.path.join(TOP, 'etc', 'rtnova', 'rtnova.conf.sample')
 GEN_CONF = os.path.join(TOP, 'etc', 'rtnova', 'rtnova-config-generator.conf')
 
 
-class SampleConfigTest(testtools.TestCase):
+class SampleConfigTest(base.TestCase):
 
     def test_sample_is_in_sync(self):
         with tempfile.TemporaryDirectory() as tmp:

@@ -1,12 +1,12 @@
 """Rendering a tuning plan on nova's libvirt config objects."""
 
 from lxml import etree
-import testtools
 
 from nova.virt.libvirt import config as vconfig
 
 from rtnova.hardware import tuning
 from rtnova.virt import guest_config
+from tests.unit import base
 
 PLAN = tuning.TuningPlan(
     vcpupin=((0, frozenset({5})), (1, frozenset({7}))),
@@ -27,7 +27,7 @@ def _xml(obj):
     return etree.fromstring(obj.to_xml().encode())
 
 
-class RenderTest(testtools.TestCase):
+class RenderTest(base.TestCase):
 
     def test_cputune(self):
         nova_tune = vconfig.LibvirtConfigGuestCPUTune()
@@ -71,7 +71,7 @@ class RenderTest(testtools.TestCase):
         self.assertIsNone(guest_config.render_membacking(plan, None))
 
 
-class FeaturesTest(testtools.TestCase):
+class FeaturesTest(base.TestCase):
 
     def _guest(self, *devices):
         guest = vconfig.LibvirtConfigGuest()

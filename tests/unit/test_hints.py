@@ -1,10 +1,10 @@
 """Guest hints: what the guest kernel must isolate."""
 
-import testtools
 
 from rtnova.hardware import hints
 from rtnova.hardware import request
 from rtnova.hardware import sample
+from tests.unit import base
 
 
 def hints_of(extra, vcpus=4):
@@ -12,7 +12,7 @@ def hints_of(extra, vcpus=4):
         request.build_request(vcpus, 4096, extra, {}))
 
 
-class GuestHintsTest(testtools.TestCase):
+class GuestHintsTest(base.TestCase):
 
     def test_seeds_flavor_matches_setup_guide(self):
         result = hints_of(sample.RT1_SMALL['extra_specs'])

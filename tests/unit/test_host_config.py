@@ -3,10 +3,10 @@
 import os
 import tempfile
 
-import testtools
 
 from rtnova.hardware import errors
 from rtnova.virt import host_config
+from tests.unit import base
 
 FACTS = host_config.HostFacts(present=frozenset(range(12)),
                               online=frozenset(range(12)),
@@ -14,7 +14,7 @@ FACTS = host_config.HostFacts(present=frozenset(range(12)),
 DEDICATED = frozenset(range(4, 12))
 
 
-class ReadCmdlineTest(testtools.TestCase):
+class ReadCmdlineTest(base.TestCase):
 
     def test_reads_the_file(self):
         with tempfile.TemporaryDirectory() as tmp:
@@ -25,7 +25,7 @@ class ReadCmdlineTest(testtools.TestCase):
                              host_config.read_cmdline(path))
 
 
-class ValidatePoolTest(testtools.TestCase):
+class ValidatePoolTest(base.TestCase):
 
     def _refused(self, pool, dedicated=DEDICATED, facts=FACTS):
         exc = self.assertRaises(

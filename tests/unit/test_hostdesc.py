@@ -1,28 +1,31 @@
 """rtnova-plan's description of this machine, read from /sys."""
 
 from oslo_config import cfg
-import testtools
+from oslo_config import fixture as config_fixture
 
 from nova.conf import compute as nova_compute_conf
 
 import rtnova.conf
 from rtnova.hardware import host as host_mod
 from rtnova import hostdesc
+from tests.unit import base
 from tests.unit import status_fakes
 
 
-def _conf(**compute):
+def _conf(test, **compute):
     conf = cfg.ConfigOpts()
     nova_compute_conf.register_opts(conf)
     rtnova.conf.register_opts(conf)
     conf([])
-    for name, value in compute.items():
-        conf.set_override(name, value, group='compute')
-    conf.set_override('emulator_pin_set', '2-3', group='rtnova')
-    return conf
+    # nova's option groups are module-level objects that keep overrides:
+    # the fixture clears them at cleanup
+    fixture = test.useFixture(config_fixture.Config(conf))
+    fixture.config(group='compute', **compute)
+    fixture.config(group='rtnova', emulator_pin_set='2-3')
+    return conf, fixture
 
 
-class ThisHostTest(testtools.TestCase):
+class ThisHostTest(base.TestCase):
 
     def setUp(self):
         super().setUp()
@@ -33,9 +36,9 @@ class ThisHostTest(testtools.TestCase):
         # SMT pairs (0,1), (2,3), ...: siblings across nodes are not
         # realistic, so pair CPUs of one node: (0,2), (4,6), ...
         for first in range(0, 12, 4):
-            for base in (first, first + 1):
-                pair = '%d,%d' % (base, base + 2)
-                for cpu in (base, base + 2):
+            for low in (first, first + 1):
+                pair = '%d,%d' % (low, low + 2)
+                for cpu in (low, low + 2):
                     files['sys/devices/system/cpu/cpu%d/topology/'
                           'thread_siblings_list' % cpu] = pair
         files['sys/devices/system/node/node0/hugepages/'
@@ -43,8 +46,8 @@ class ThisHostTest(testtools.TestCase):
         self.tree = self.useFixture(status_fakes.FakeHostTree(files))
 
     def test_describes_nodes_pages_siblings_and_sets(self):
-        desc = hostdesc.this_host(self.tree.probe,
-                                  _conf(cpu_dedicated_set='4-11'))
+        conf, _fixture = _conf(self, cpu_dedicated_set='4-11')
+        desc = hostdesc.this_host(self.tree.probe, conf)
         host = host_mod.from_description(desc)
         self.assertEqual([0, 1], [c.id for c in host.cells])
         cell0 = host.cells[0]
@@ -64,8 +67,8 @@ class ThisHostTest(testtools.TestCase):
         self.assertIn('isolcpus', host.kernel_cmdline)
 
     def test_legacy_vcpu_pin_set(self):
-        conf = _conf()
-        conf.set_override('vcpu_pin_set', '8-11')
+        conf, fixture = _conf(self)
+        fixture.config(vcpu_pin_set='8-11')
         host = host_mod.from_description(
             hostdesc.this_host(self.tree.probe, conf))
         self.assertEqual(frozenset({8, 9, 10, 11}), host.dedicated_cpus)

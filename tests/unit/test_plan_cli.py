@@ -6,10 +6,10 @@ import os
 import tempfile
 
 from lxml import etree
-import testtools
 
 from rtnova.cmd import plan
 from rtnova.hardware import sample
+from tests.unit import base
 
 
 def run(*argv):
@@ -18,7 +18,7 @@ def run(*argv):
     return code, out.getvalue(), err.getvalue()
 
 
-class DefaultPlanTest(testtools.TestCase):
+class DefaultPlanTest(base.TestCase):
     """No arguments: rt1.small on the seeds' sample host (issue bar)."""
 
     def setUp(self):
@@ -86,7 +86,7 @@ class DefaultPlanTest(testtools.TestCase):
         self.assertIn('<vcpusched', out)
 
 
-class PlanInputsTest(testtools.TestCase):
+class PlanInputsTest(base.TestCase):
 
     def test_pool_flavor_puts_emulator_on_the_local_pool_cpu(self):
         code, out, _err = run(

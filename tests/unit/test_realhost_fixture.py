@@ -3,12 +3,12 @@
 import os
 
 import fixtures
-import testtools
 
 from tests.realhost import fixtures as rh
+from tests.unit import base
 
 
-class QemuConfTest(testtools.TestCase):
+class QemuConfTest(base.TestCase):
 
     def setUp(self):
         super().setUp()
@@ -44,7 +44,7 @@ class QemuConfTest(testtools.TestCase):
         self.assertIn('vnc_listen = "0.0.0.0"', lines)
 
 
-class MissingPrerequisitesTest(testtools.TestCase):
+class MissingPrerequisitesTest(base.TestCase):
 
     def test_a_missing_program_is_named_with_its_package(self):
         self.useFixture(fixtures.MonkeyPatch(

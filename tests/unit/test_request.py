@@ -3,7 +3,6 @@
 import dataclasses
 
 from oslo_config import fixture as config_fixture
-import testtools
 
 from nova import exception as nova_exc
 from nova import objects
@@ -12,6 +11,7 @@ from rtnova.hardware import errors
 from rtnova.hardware import request
 from rtnova.hardware import sample
 from rtnova.virt import requests
+from tests.unit import base
 
 RT = {'hw:cpu_policy': 'dedicated', 'hw:cpu_realtime': 'yes',
       'hw:cpu_realtime_mask': '^0'}
@@ -25,7 +25,7 @@ def build(extra, image=None, vcpus=4, memory_mb=4096, **limits):
                                  request.PriorityLimits(**limits))
 
 
-class RequestTestCase(testtools.TestCase):
+class RequestTestCase(base.TestCase):
 
     def assertRefused(self, key, extra, image=None, vcpus=4, **limits):
         exc = self.assertRaises(errors.InvalidRequest, build, extra, image,
@@ -215,7 +215,7 @@ class NewControlsTest(RequestTestCase):
                           default_policy='other')
 
 
-class AdapterTest(testtools.TestCase):
+class AdapterTest(base.TestCase):
 
     def setUp(self):
         super().setUp()

@@ -6,10 +6,10 @@ import re
 from hypothesis import given
 from hypothesis import settings
 from hypothesis import strategies as st
-import testtools
 
 from rtnova.hardware import errors
 from rtnova.hardware import request
+from tests.unit import base
 from tests.unit import rt_inputs
 
 # every key (or key family, for hw:numa_cpus.N) a refusal may name
@@ -53,7 +53,7 @@ def _check(test, vcpus, memory_mb, extra, image):
     return req
 
 
-class FuzzTest(testtools.TestCase):
+class FuzzTest(base.TestCase):
 
     @settings(max_examples=2000, deadline=None)
     @given(st.integers(1, 8), st.sampled_from([512, 1024, 4096]),

@@ -11,13 +11,13 @@ vCPUs, emulator thread policy, locked memory and guest NUMA cells.
 
 import random
 
-import testtools
 
 from nova import objects
 from nova.virt import hardware as nova_hw
 
 from rtnova.hardware import errors
 from rtnova.hardware import request
+from tests.unit import base
 from tests.unit import rt_inputs
 
 COMBOS = 12000
@@ -62,7 +62,7 @@ def rtnova_view(vcpus, memory_mb, extra, image):
     return set(req.rt_vcpus), req.emulator_policy, req.locked_memory, cells
 
 
-class NovaEquivalenceTest(testtools.TestCase):
+class NovaEquivalenceTest(base.TestCase):
 
     def setUp(self):
         super().setUp()

@@ -4,7 +4,6 @@ import dataclasses
 
 from oslo_config import cfg
 from oslo_config import fixture as config_fixture
-import testtools
 
 from rtnova.conf import readiness as readiness_conf
 from rtnova.hardware import errors
@@ -14,13 +13,14 @@ from rtnova.status import readiness
 
 import rtnova.conf
 
+from tests.unit import base
 from tests.unit import status_fakes
 
 S, W, F = checks.SUCCESS, checks.WARNING, checks.FAILURE
 NODE0_1G = 'sys/devices/system/node/node0/hugepages/hugepages-1048576kB/'
 
 
-class ChecksTestBase(testtools.TestCase):
+class ChecksTestBase(base.TestCase):
 
     def setUp(self):
         super().setUp()
@@ -310,7 +310,7 @@ class PlatformChecksTest(ChecksTestBase):
         self.assertEqual(W, self.run_check('tuned_profile')[0])
 
 
-class ReadinessTest(testtools.TestCase):
+class ReadinessTest(base.TestCase):
     """critical_checks_pass, as the driver asks it, from nova.conf."""
 
     def setUp(self):

@@ -5,11 +5,11 @@ import json
 import os
 
 import fixtures
-import testtools
 
 from rtnova.cmd import status
 from rtnova.status import checks
 
+from tests.unit import base
 from tests.unit import status_fakes
 
 NOVA_CONF = """[DEFAULT]
@@ -23,7 +23,7 @@ emulator_pin_set = 2-3
 """
 
 
-class StatusCLITest(testtools.TestCase):
+class StatusCLITest(base.TestCase):
 
     def setUp(self):
         super().setUp()

@@ -2,12 +2,12 @@
 
 from hypothesis import given
 from hypothesis import strategies as st
-import testtools
 
 from rtnova.hardware import host as host_mod
 from rtnova.hardware import request as request_mod
 from rtnova.hardware import sample
 from rtnova.hardware import tuning
+from tests.unit import base
 
 PAGE_1G = 1048576
 POOL_KEY = 'resources:CUSTOM_RT_EMULATOR_POOL'
@@ -44,7 +44,7 @@ def _cell(vcpus, cpus, host_cell=1, guest_cell=0, pagesize_kb=PAGE_1G,
 RT1_CELLS = [_cell([0, 1, 2, 3], [5, 7, 9, 11])]
 
 
-class Rt1SmallPlanTest(testtools.TestCase):
+class Rt1SmallPlanTest(base.TestCase):
     """The seeds' flavor on the seeds' host, without the pool resource."""
 
     def setUp(self):
@@ -83,7 +83,7 @@ class Rt1SmallPlanTest(testtools.TestCase):
         self.assertIsNone(self.plan.iothreadsched)
 
 
-class PoolPlanTest(testtools.TestCase):
+class PoolPlanTest(base.TestCase):
 
     def test_pool_cpus_on_the_guest_node(self):
         extra = dict(RT_SPECS, **{POOL_KEY: '1'})
@@ -129,7 +129,7 @@ class PoolPlanTest(testtools.TestCase):
         self.assertIsNone(plan.features)
 
 
-class NovaSemanticsTest(testtools.TestCase):
+class NovaSemanticsTest(base.TestCase):
     """Without the pool the plan places emulator threads as nova does."""
 
     def test_isolate_uses_the_reserved_pcpu(self):
@@ -148,7 +148,7 @@ class NovaSemanticsTest(testtools.TestCase):
         self.assertEqual({0, 2}, plan.emulatorpin)
 
 
-class SchedulingRequestTest(testtools.TestCase):
+class SchedulingRequestTest(base.TestCase):
 
     def test_policy_priority_and_thread_sched(self):
         extra = dict(RT_SPECS, **{
@@ -169,7 +169,7 @@ class SchedulingRequestTest(testtools.TestCase):
         self.assertIs(features, plan.features)
 
 
-class MultiNodeTest(testtools.TestCase):
+class MultiNodeTest(base.TestCase):
 
     def test_a_page_and_a_strict_memnode_per_guest_node(self):
         extra = dict(RT_SPECS, **{'hw:numa_nodes': '2'})
@@ -201,7 +201,7 @@ def _placements(draw):
     return vcpus, pcpus, mask, pool, node
 
 
-class PlanPropertiesTest(testtools.TestCase):
+class PlanPropertiesTest(base.TestCase):
 
     @given(_placements())
     def test_plan_invariants(self, placement):

@@ -1,10 +1,10 @@
 """Intent from domain XML, and facts: match and drift."""
 
-import testtools
 
 from rtnova.verify import compare
 from rtnova.verify import intent as intent_mod
 from rtnova.verify import procfs
+from tests.unit import base
 
 DOMAIN_XML = """<domain type='kvm'>
   <name>rt-guest</name>
@@ -58,7 +58,7 @@ def as_intended():
     ]
 
 
-class IntentTest(testtools.TestCase):
+class IntentTest(base.TestCase):
 
     def test_parse(self):
         intent = intent_mod.parse_domain_xml(DOMAIN_XML)
@@ -89,7 +89,7 @@ class IntentTest(testtools.TestCase):
         self.assertIsNone(intent.numa_nodes)
 
 
-class CompareTest(testtools.TestCase):
+class CompareTest(base.TestCase):
 
     def setUp(self):
         super().setUp()

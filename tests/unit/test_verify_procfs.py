@@ -3,9 +3,9 @@
 import os
 
 import fixtures
-import testtools
 
 from rtnova.verify import procfs
+from tests.unit import base
 
 NUMA_MAPS = """\
 55d0c6a00000 default file=/usr/bin/qemu-system-x86_64 mapped=900 N0=900 \
@@ -59,7 +59,7 @@ class FakeProc(fixtures.Fixture):
                                             policy))
 
 
-class ProcFSTest(testtools.TestCase):
+class ProcFSTest(base.TestCase):
 
     def setUp(self):
         super().setUp()
