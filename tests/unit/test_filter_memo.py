@@ -1,0 +1,72 @@
+"""The filter's remembered decisions follow the host's usage.
+
+nova re-reads every compute node's NUMA topology for each request; rtnova
+reuses its host model (and the fit decisions remembered on it) only while
+the content is unchanged. A change of usage -- one the free-pCPU prefilter
+cannot see, such as hugepages -- must never be answered from a stale memo,
+and neither may a change of allocation ratios.
+"""
+
+from nova import objects
+from nova.scheduler.filters import numa_topology_filter
+
+from rtnova.scheduler import filters
+from tests.unit import base
+from tests.unit import fit_scenarios as fs
+
+
+def _host(gig_pages_used=0, memory_usage=0, shared=False):
+    cells = []
+    for node in (0, 1):
+        cpus = set(range(node * 8, node * 8 + 8))
+        cpuset = cpus if shared else set()
+        cells.append(objects.NUMACell(
+            id=node, cpuset=cpuset, pcpuset=cpus - cpuset, memory=8192,
+            cpu_usage=0, memory_usage=memory_usage, pinned_cpus=set(),
+            siblings=[{c} for c in sorted(cpus)], socket=0,
+            mempages=[
+                # 4 GiB of small pages beside 4 GiB of 1 GiB pages
+                objects.NUMAPagesTopology(size_kb=4, total=4 * 262144,
+                                          used=0, reserved=0),
+                objects.NUMAPagesTopology(size_kb=fs.PAGE_1G, total=4,
+                                          used=gig_pages_used, reserved=0)]))
+    topology = objects.NUMATopology(cells=cells)
+    # a fresh object from the "database record", as HostState.update does
+    return objects.NUMATopology.obj_from_db_obj(topology._to_json())
+
+
+class RememberedDecisionTest(base.TestCase):
+
+    def setUp(self):
+        super().setUp()
+        self.rt = filters.RealtimeFilter()
+        self.nova = numa_topology_filter.NUMATopologyFilter()
+
+    def _both(self, host_kwargs, spec, ratios=(4.0, 1.5)):
+        got = self.rt.host_passes(
+            fs.host_state(_host(**host_kwargs), 'node-a', *ratios), spec)
+        want = self.nova.host_passes(
+            fs.host_state(_host(**host_kwargs), 'node-a', *ratios), spec)
+        self.assertEqual(want, got, (host_kwargs, ratios))
+        return got
+
+    def test_decision_follows_hugepage_usage_across_rereads(self):
+        inst = fs.rt_request(vcpus=2, cells=1, pagesize=fs.PAGE_1G,
+                             memory_mb=2048)
+        spec = fs.request_spec(inst, fs.extra_specs_of(inst))
+        answers = []
+        for used in (0, 0, 2, 2, 3, 3, 2, 4):
+            answers.append(self._both({'gig_pages_used': used}, spec))
+        self.assertEqual([True, True, True, True, False, False, True,
+                          False], answers)
+
+    def test_allocation_ratios_are_part_of_the_decision(self):
+        cell = objects.InstanceNUMACell(id=0, cpuset={0, 1}, pcpuset=set(),
+                                        memory=2048, cpu_policy=None,
+                                        cpu_thread_policy=None)
+        inst = objects.InstanceNUMATopology(cells=[cell])
+        spec = fs.request_spec(inst)
+        host = {'memory_usage': 7000, 'shared': True}
+        answers = [self._both(host, spec, ratios)
+                   for ratios in ((4.0, 1.5), (4.0, 1.0), (4.0, 1.5))]
+        self.assertEqual([True, False, True], answers)
