@@ -58,27 +58,24 @@ def thread_facts(intent, threads):
     by_index = {}
     for thread in threads:
         by_index.setdefault((thread.kind, thread.index), []).append(thread)
+
+    def named(kind, index, subject, comm, affinity, sched):
+        found = by_index.get((kind, index))
+        if not found:
+            facts.append(Fact(subject, 'thread', repr(comm), 'missing',
+                              False))
+            return
+        facts.extend(_thread_facts(
+            '%s (tid %d)' % (subject, found[0].tid), found[0],
+            affinity.get(index), sched.get(index)))
+
     for vcpu in range(intent.vcpus):
-        found = by_index.get((procfs.VCPU, vcpu))
-        subject = 'vCPU %d' % vcpu
-        if not found:
-            facts.append(Fact(subject, 'thread', "'CPU %d/KVM'" % vcpu,
-                              'missing', False))
-            continue
-        facts.extend(_thread_facts(
-            '%s (tid %d)' % (subject, found[0].tid), found[0],
-            intent.vcpu_affinity.get(vcpu), intent.vcpu_sched.get(vcpu)))
+        named(procfs.VCPU, vcpu, 'vCPU %d' % vcpu, 'CPU %d/KVM' % vcpu,
+              intent.vcpu_affinity, intent.vcpu_sched)
     for iothread in intent.iothreads:
-        found = by_index.get((procfs.IOTHREAD, iothread))
-        subject = 'I/O thread %d' % iothread
-        if not found:
-            facts.append(Fact(subject, 'thread', "'IO iothread%d'" % iothread,
-                              'missing', False))
-            continue
-        facts.extend(_thread_facts(
-            '%s (tid %d)' % (subject, found[0].tid), found[0],
-            intent.iothread_affinity.get(iothread),
-            intent.iothread_sched.get(iothread)))
+        named(procfs.IOTHREAD, iothread, 'I/O thread %d' % iothread,
+              'IO iothread%d' % iothread, intent.iothread_affinity,
+              intent.iothread_sched)
     for thread in threads:
         if thread.kind == procfs.EMULATOR:
             facts.extend(_thread_facts(
