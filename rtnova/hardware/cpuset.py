@@ -64,6 +64,25 @@ def parse_cpu_spec(spec):
     return cpuset_ids
 
 
+def parse_cpu_option(value, option, example='4-11'):
+    """A CPU-set option (or host-description field) as a frozenset.
+
+    Unset (None or '') is the empty set; a set of ids passes through.
+
+    :raises errors.InvalidHostConfig: naming ``option``, on bad syntax.
+    """
+    if value is None or value == '':
+        return frozenset()
+    if not isinstance(value, str):
+        return frozenset(value)
+    try:
+        return frozenset(parse_cpu_spec(value))
+    except errors.InvalidCPUSpec as exc:
+        raise errors.InvalidHostConfig(
+            option, exc.message.rstrip('.'),
+            "give a CPU list such as '%s'" % example)
+
+
 def format_cpu_spec(cpuset, allow_ranges=True):
     """Format a set of CPU ids as a spec string (``0-3,8``)."""
     if allow_ranges:

@@ -10,7 +10,6 @@ import dataclasses
 import functools
 
 from rtnova.hardware import cpuset as cpuset_mod
-from rtnova.hardware import errors
 
 
 @dataclasses.dataclass(frozen=True)
@@ -138,15 +137,7 @@ class HostTopology:
 
 
 def _cpus(value, option):
-    if value is None or value == '':
-        return frozenset()
-    if isinstance(value, str):
-        try:
-            return frozenset(cpuset_mod.parse_cpu_spec(value))
-        except errors.InvalidCPUSpec as exc:
-            raise errors.InvalidHostConfig(
-                option, exc.message, "give a CPU list such as '4-11'")
-    return frozenset(value)
+    return cpuset_mod.parse_cpu_option(value, option)
 
 
 def nova_siblings(cpus, groups, usable):

@@ -17,13 +17,7 @@ TRAIT = 'CUSTOM_RT_READY'
 
 
 def _cpus(value, option):
-    if not value:
-        return frozenset()
-    try:
-        return frozenset(cpuset.parse_cpu_spec(value))
-    except errors.InvalidCPUSpec as exc:
-        raise errors.InvalidHostConfig(option, exc.message.rstrip('.'),
-                                       "give a CPU list such as '4-11'")
+    return cpuset.parse_cpu_option(value, option)
 
 
 def sets_from_conf(conf):

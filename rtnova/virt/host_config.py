@@ -38,11 +38,7 @@ def parse_pool(spec):
     """``[rtnova] emulator_pin_set`` as a set (empty when unset)."""
     if not spec:
         return frozenset()
-    try:
-        pool = frozenset(cpuset.parse_cpu_spec(spec))
-    except errors.InvalidCPUSpec as exc:
-        raise errors.InvalidHostConfig(
-            POOL_OPTION, exc.message, "give a CPU list such as '0-1'")
+    pool = cpuset.parse_cpu_option(spec, POOL_OPTION, example='0-1')
     if not pool:
         raise errors.InvalidHostConfig(
             POOL_OPTION, '%r selects no CPU' % spec,

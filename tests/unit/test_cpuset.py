@@ -47,3 +47,23 @@ class CpuSpecTest(base.TestCase):
                                 cpuset.parse_cpu_spec, '3-1')
         self.assertIn("'3-1'", str(exc))
         self.assertIn('syntax', str(exc))
+
+
+class CpuOptionTest(base.TestCase):
+
+    def test_unset_is_empty_and_sets_pass_through(self):
+        self.assertEqual(frozenset(), cpuset.parse_cpu_option(None, 'opt'))
+        self.assertEqual(frozenset(), cpuset.parse_cpu_option('', 'opt'))
+        self.assertEqual(frozenset({1, 2}),
+                         cpuset.parse_cpu_option({1, 2}, 'opt'))
+        self.assertEqual(frozenset({4, 5, 7}),
+                         cpuset.parse_cpu_option('4-7,^6', 'opt'))
+
+    def test_bad_spec_names_the_option_and_the_fix(self):
+        exc = self.assertRaises(
+            errors.InvalidHostConfig, cpuset.parse_cpu_option, '3-1',
+            '[rtnova] emulator_pin_set', example='0-1')
+        self.assertEqual('[rtnova] emulator_pin_set', exc.option)
+        self.assertIn("'3-1'", str(exc))
+        self.assertIn("Fix: give a CPU list such as '0-1'", str(exc))
+        self.assertNotIn('..', str(exc))
