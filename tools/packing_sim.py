@@ -31,8 +31,8 @@ import sys
 sys.path.insert(0, os.path.join(os.path.dirname(__file__), '..'))
 
 from rtnova.hardware import fit  # noqa: E402
-from rtnova.hardware import guest as guest_mod  # noqa: E402
-from rtnova.hardware import host as host_mod  # noqa: E402
+from rtnova.hardware import guest_topology as guest_mod  # noqa: E402
+from rtnova.hardware import host_topology as host_mod  # noqa: E402
 from rtnova.hardware import usage  # noqa: E402
 
 MODELS = ('rtnova+pool', 'nova mask', 'nova isolate', 'nova share')

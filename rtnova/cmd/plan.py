@@ -17,17 +17,17 @@ from nova.conf import compute as nova_compute_conf
 from nova.conf import libvirt as nova_libvirt_conf
 from oslo_config import cfg
 
+from rtnova.cmd import plan_host as hostdesc
 from rtnova.cmd import plan_output
 import rtnova.conf
 from rtnova.hardware import errors
-from rtnova.hardware import host as host_mod
+from rtnova.hardware import host_topology as host_mod
 from rtnova.hardware import preview as preview_mod
 from rtnova.hardware import request as request_mod
 from rtnova.hardware import sample
-from rtnova import hostdesc
 from rtnova.status import probe as probe_mod
 from rtnova.virt import driver as rt_driver
-from rtnova.virt import requests
+from rtnova.virt import instance_request as requests
 
 FITS, NO_FIT, BAD_INPUT = 0, 1, 2
 

@@ -7,10 +7,10 @@ registers them all; calling it twice is harmless.
 
 from oslo_config import cfg
 
-from rtnova.conf import guest
-from rtnova.conf import host
-from rtnova.conf import readiness
-from rtnova.conf import realtime
+from rtnova.conf import emulator_pool
+from rtnova.conf import guest_features
+from rtnova.conf import priorities
+from rtnova.conf import ready_trait
 
 GROUP = cfg.OptGroup(
     'rtnova',
@@ -19,7 +19,7 @@ GROUP = cfg.OptGroup(
          'driver. They are read by nova-compute (host layout, guest XML), '
          'nova-scheduler (RealtimeFilter) and nova-api (extra spec bounds).')
 
-_MODULES = (host, realtime, guest, readiness)
+_MODULES = (emulator_pool, priorities, guest_features, ready_trait)
 
 CONF = cfg.CONF
 

@@ -26,8 +26,8 @@ NUMA-local CPUs first) and the pool's capacity is checked.
 
 import dataclasses
 
-from rtnova.hardware import pinning as pin
-from rtnova.hardware import pool as pool_mod
+from rtnova.hardware import cell_fit as pin
+from rtnova.hardware import emulator as pool_mod
 
 
 @dataclasses.dataclass(frozen=True)

@@ -2,7 +2,7 @@
 
 :func:`build_request` reads a flavor (vCPUs, memory, extra specs) and an
 image's properties. nova's keys keep nova's exact meaning (see
-:mod:`rtnova.hardware.constraints`); rtnova's keys add
+:mod:`rtnova.hardware._cpu_constraints`); rtnova's keys add
 
 * ``hw:cpu_realtime_policy`` = ``fifo`` | ``rr`` and
   ``hw:cpu_realtime_priority`` = N for the real-time vCPUs, bounded by the
@@ -20,11 +20,11 @@ properties are ignored (one image serves real-time and ordinary flavors).
 import dataclasses
 import re
 
-from rtnova.hardware import constraints
+from rtnova.hardware import _cpu_constraints as constraints
+from rtnova.hardware import _numa_constraints as guest_numa
+from rtnova.hardware import _spec_values as specs_mod
 from rtnova.hardware import errors
-from rtnova.hardware import guest
-from rtnova.hardware import guest_numa
-from rtnova.hardware import specs as specs_mod
+from rtnova.hardware import guest_topology as guest
 
 POLICIES = ('fifo', 'rr')
 # SCHED_OTHER: the kernel's default; libvirt needs no element for it

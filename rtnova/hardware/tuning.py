@@ -12,7 +12,7 @@ design notes: re-pinning would desynchronise nova's accounting).
 
 import dataclasses
 
-from rtnova.hardware import pool as pool_mod
+from rtnova.hardware import emulator as pool_mod
 
 
 @dataclasses.dataclass(frozen=True)
@@ -132,7 +132,7 @@ def plan(request, cells, host, iothreads=1, small_page_kb=4,
 
     :param request: the ``rtnova.hardware.request.RealtimeRequest``.
     :param cells: the guest's :class:`CellPinning` list, in guest order.
-    :param host: a ``rtnova.hardware.host.HostTopology``; its
+    :param host: a ``rtnova.hardware.host_topology.HostTopology``; its
         ``emulator_pool`` and per-cell ``cpus``/``cpuset`` are used.
     :param iothreads: how many I/O threads the guest has.
     :param small_page_kb: the host's small page size (not a hugepage).

@@ -10,7 +10,7 @@ cannot slip through a simulation unnoticed.
 
 import dataclasses
 
-from rtnova.hardware import pinning as pin
+from rtnova.hardware import cell_fit as pin
 
 
 class Overcommit(Exception):

@@ -11,8 +11,8 @@ key. A weak reference guards against a recycled ``id()``.
 import operator
 import weakref
 
-from rtnova.hardware import guest as guest_mod
-from rtnova.hardware import host as host_mod
+from rtnova.hardware import guest_topology as guest_mod
+from rtnova.hardware import host_topology as host_mod
 
 
 class IdentityCache:

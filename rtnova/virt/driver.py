@@ -15,15 +15,15 @@ from nova.virt import hardware as nova_hardware
 from nova.virt.libvirt import driver as libvirt_driver
 
 import rtnova.conf
+from rtnova.hardware import emulator as pool_mod
 from rtnova.hardware import errors
-from rtnova.hardware import pool as pool_mod
 from rtnova.hardware import request as request_mod
 from rtnova.hardware import tuning
 from rtnova.status import readiness
+from rtnova.virt import claimed_cells as pinning
 from rtnova.virt import guest_config
 from rtnova.virt import host_config
-from rtnova.virt import pinning
-from rtnova.virt import requests
+from rtnova.virt import instance_request as requests
 
 LOG = logging.getLogger(__name__)
 CONF = rtnova.conf.CONF
@@ -84,7 +84,7 @@ class RealtimeLibvirtDriver(libvirt_driver.LibvirtDriver):
         # Judge the real-time request before nova builds anything: a bad
         # one raises InvalidInput, which nova's compute manager turns into
         # a build abort (server ERROR, the key and fix as its fault).
-        from rtnova.virt import requests
+        from rtnova.virt import instance_request as requests
         requests.request_from_instance(instance, image_meta)
         return super().spawn(context, instance, image_meta, *args, **kwargs)
 

@@ -14,7 +14,7 @@ from nova import objects
 from nova.objects import fields
 
 from rtnova.hardware import fit as fit_mod
-from rtnova.hardware import guest as guest_mod
+from rtnova.hardware import guest_topology as guest_mod
 from rtnova.scheduler import host_model
 
 objects.register_all()

@@ -9,10 +9,10 @@ import fixtures
 from nova import objects
 from nova.virt import hardware
 
+from rtnova.hardware import cell_fit as pinning
 from rtnova.hardware import fit
-from rtnova.hardware import guest as guest_mod
-from rtnova.hardware import host as host_mod
-from rtnova.hardware import pinning
+from rtnova.hardware import guest_topology as guest_mod
+from rtnova.hardware import host_topology as host_mod
 from rtnova.hardware import sample
 from rtnova.hardware import usage
 from tests.unit import base

@@ -10,7 +10,7 @@ from nova import objects
 from rtnova.hardware import errors
 from rtnova.hardware import request
 from rtnova.hardware import sample
-from rtnova.virt import requests
+from rtnova.virt import instance_request as requests
 from tests.unit import base
 
 RT = {'hw:cpu_policy': 'dedicated', 'hw:cpu_realtime': 'yes',

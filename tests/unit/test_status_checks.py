@@ -5,7 +5,7 @@ import dataclasses
 from oslo_config import cfg
 from oslo_config import fixture as config_fixture
 
-from rtnova.conf import readiness as readiness_conf
+from rtnova.conf import ready_trait as readiness_conf
 from rtnova.hardware import errors
 from rtnova.status import checks
 from rtnova.status import probe as probe_mod

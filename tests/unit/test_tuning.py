@@ -3,7 +3,7 @@
 from hypothesis import given
 from hypothesis import strategies as st
 
-from rtnova.hardware import host as host_mod
+from rtnova.hardware import host_topology as host_mod
 from rtnova.hardware import request as request_mod
 from rtnova.hardware import sample
 from rtnova.hardware import tuning

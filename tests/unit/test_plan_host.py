@@ -5,9 +5,9 @@ from oslo_config import fixture as config_fixture
 
 from nova.conf import compute as nova_compute_conf
 
+from rtnova.cmd import plan_host as hostdesc
 import rtnova.conf
-from rtnova.hardware import host as host_mod
-from rtnova import hostdesc
+from rtnova.hardware import host_topology as host_mod
 from tests.unit import base
 from tests.unit import status_fakes
 

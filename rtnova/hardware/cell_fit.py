@@ -14,7 +14,7 @@ nova mutates on its ``InstanceNUMACell`` (id, pagesize, pinning, reserved).
 
 import itertools
 
-from rtnova.hardware import guest as guest_mod
+from rtnova.hardware import guest_topology as guest_mod
 
 DEDICATED = 'dedicated'
 MIXED = 'mixed'

@@ -1,7 +1,7 @@
 """nova 34's flavor/image constraints, re-implemented without nova.
 
 Each function (the CPU half here, the memory half in
-:mod:`rtnova.hardware.guest_numa`) mirrors the nova function of the same
+:mod:`rtnova.hardware._numa_constraints`) mirrors the nova function of the same
 name in ``nova.virt.hardware`` (same checks, same precedence between flavor and
 image) but raises :class:`errors.InvalidRequest` naming the key and the fix.
 ``tests/unit/test_request_nova_equivalence.py`` runs both over generated
@@ -10,8 +10,8 @@ flavors and images and requires identical results.
 
 import re
 
+from rtnova.hardware import _spec_values as specs_mod
 from rtnova.hardware import errors
-from rtnova.hardware import specs as specs_mod
 
 DEDICATED = 'dedicated'
 MIXED = 'mixed'

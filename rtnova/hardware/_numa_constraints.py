@@ -1,15 +1,15 @@
 """nova 34's guest NUMA constraints: nodes, page size, cells, locking.
 
-The memory half of :mod:`rtnova.hardware.constraints`: each function
+The memory half of :mod:`rtnova.hardware._cpu_constraints`: each function
 mirrors the nova function it is named after (``_get_numa_node_count_
 constraint``, ``_get_numa_pagesize_constraint``,
 ``get_locked_memory_constraint``, ``_get_numa_topology_auto``/``_manual``)
 and raises :class:`errors.InvalidRequest` naming the key and the fix.
 """
 
+from rtnova.hardware import _spec_values as specs_mod
 from rtnova.hardware import errors
-from rtnova.hardware import guest
-from rtnova.hardware import specs as specs_mod
+from rtnova.hardware import guest_topology as guest
 
 
 def node_count(specs):
@@ -37,7 +37,9 @@ def _page_size(key, request):
         return guest.MEMPAGES_LARGE
     if request == 'small':
         return guest.MEMPAGES_SMALL
-    if request.isdigit():
+    # ASCII only: str.isdigit() accepts digits such as '²' that int()
+    # refuses (nova itself fails with a ValueError there)
+    if request.isascii() and request.isdigit():
         return int(request)
     try:
         return specs_mod.string_to_kib(request)

@@ -5,7 +5,7 @@ host has (libvirt capabilities, nova's host ``NUMATopology``); decides
 nothing.
 """
 
-from rtnova.hardware import host as host_mod
+from rtnova.hardware import host_topology as host_mod
 from rtnova.hardware import tuning
 
 
