@@ -20,13 +20,13 @@ from oslo_config import cfg
 from rtnova.cmd import plan_host as hostdesc
 from rtnova.cmd import plan_output
 import rtnova.conf
+from rtnova.conf import guest_features
 from rtnova.hardware import errors
 from rtnova.hardware import host_topology as host_mod
 from rtnova.hardware import preview as preview_mod
 from rtnova.hardware import request as request_mod
 from rtnova.hardware import sample
 from rtnova.status import probe as probe_mod
-from rtnova.virt import driver as rt_driver
 from rtnova.virt import instance_request as requests
 
 FITS, NO_FIT, BAD_INPUT = 0, 1, 2
@@ -132,7 +132,7 @@ def make_preview(flavor, host, conf):
         flavor.get('image_properties', {}),
         limits=requests.priority_limits(conf))
     return preview_mod.preview(
-        request, host, features=rt_driver.latency_features(conf))
+        request, host, features=guest_features.latency_features(conf))
 
 
 def main(argv=None, out=None, err=None):

@@ -71,7 +71,6 @@ def this_host(probe, conf, name='this-host'):
                  getattr(conf, 'vcpu_pin_set', None))
     return {
         'name': name,
-        'kernel_cmdline': probe.cmdline() or '',
         'cells': cells,
         'config': {
             'cpu_dedicated_set': dedicated,

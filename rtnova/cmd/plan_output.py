@@ -1,15 +1,14 @@
 """What ``rtnova-plan`` prints: a plain dict (``--json``) and its text form.
 
-The XML fragment is rendered by ``rtnova.virt.guest_config``, the code the
-compute driver renders guests with, onto nova's own config objects.
+The XML fragment is rendered by ``rtnova.virt.tuning_xml``, the renderer
+the compute driver puts into its guests.
 """
 
-from nova.virt.libvirt import config as vconfig
-
 from rtnova.hardware import cpuset
-from rtnova.virt import guest_config
+from rtnova.hardware import policies
+from rtnova.virt import tuning_xml
 
-_SCHED = {'fifo': 'SCHED_FIFO', 'rr': 'SCHED_RR'}
+_SCHED = {policies.FIFO: 'SCHED_FIFO', policies.RR: 'SCHED_RR'}
 
 
 def _spec(cpus):
@@ -35,24 +34,6 @@ def host_summary(host):
     }
 
 
-def xml_fragment(plan):
-    """The plan's XML, as the compute driver writes it.
-
-    ``<cputune>``, ``<numatune>``, ``<memoryBacking>`` and the latency
-    features the driver applies.
-    """
-    parts = [guest_config.render_cputune(plan).to_xml()]
-    if plan.memnodes:
-        parts.append(guest_config.render_numatune(plan).to_xml())
-    membacking = guest_config.render_membacking(plan)
-    if membacking is not None:
-        parts.append(membacking.to_xml())
-    if plan.features is not None and plan.features.pmu_off:
-        features = vconfig.LibvirtConfigGuestFeaturePMU(False)
-        parts.append('<features>%s</features>\n' % features.to_xml().strip())
-    return ''.join(parts)
-
-
 def _vcpus(result):
     request, plan = result.request, result.plan
     pins = dict(plan.vcpupin)
@@ -76,9 +57,9 @@ def _emulator(result):
     plan = result.plan
     if plan.uses_pool:
         where = 'the emulator pool ([rtnova] emulator_pin_set)'
-    elif result.request.emulator_policy == 'isolate':
+    elif result.request.emulator_policy == policies.EMULATOR_ISOLATE:
         where = 'an extra dedicated pCPU (hw:emulator_threads_policy=isolate)'
-    elif (result.request.emulator_policy == 'share' and
+    elif (result.request.emulator_policy == policies.EMULATOR_SHARE and
           plan.emulatorpin.isdisjoint(result.plan_pcpus)):
         where = '[compute] cpu_shared_set (hw:emulator_threads_policy=share)'
     else:
@@ -159,7 +140,7 @@ def to_dict(flavor, host, result):
                           for i, c in result.plan.iothreadpin],
             'memory': _memory(facts),
             'emulator_pool_units': result.result.pool_units,
-            'libvirt_xml': xml_fragment(result.plan),
+            'libvirt_xml': tuning_xml.fragment(result.plan),
         })
     return data
 

@@ -7,6 +7,8 @@ guests always keep nova's behaviour.
 
 from oslo_config import cfg
 
+from rtnova.hardware import tuning
+
 OPTS = [
     cfg.BoolOpt(
         'realtime_pmu_off',
@@ -44,3 +46,11 @@ to PS/2). If other USB devices are attached (USB redirection or
 passthrough) the controller is kept.
 """),
 ]
+
+
+def latency_features(conf):
+    """The operator's ``[rtnova] realtime_*`` switches as plain data."""
+    return tuning.LatencyFeatures(
+        pmu_off=conf.rtnova.realtime_pmu_off,
+        no_memballoon=conf.rtnova.realtime_disable_memballoon,
+        no_usb=conf.rtnova.realtime_disable_usb)

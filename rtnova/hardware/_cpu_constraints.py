@@ -12,13 +12,8 @@ import re
 
 from rtnova.hardware import _spec_values as specs_mod
 from rtnova.hardware import errors
+from rtnova.hardware import policies
 
-DEDICATED = 'dedicated'
-MIXED = 'mixed'
-SHARED = 'shared'
-CPU_POLICIES = (DEDICATED, SHARED, MIXED)
-THREAD_POLICIES = ('prefer', 'isolate', 'require')
-EMULATOR_POLICIES = ('share', 'isolate')
 
 _POLICY_FIX = "use hw:cpu_policy=dedicated (or mixed with a mask)"
 _ALL_RT_FIX = (
@@ -36,8 +31,8 @@ def check_image_types(specs):
     malformed one is refused whether or not the constraint would use it.
     """
     image = specs.image
-    for name, allowed in (('cpu_policy', CPU_POLICIES),
-                          ('cpu_thread_policy', THREAD_POLICIES)):
+    for name, allowed in (('cpu_policy', policies.CPU_POLICIES),
+                          ('cpu_thread_policy', policies.THREAD_POLICIES)):
         key = specs_mod.image_key(name)
         if key in image:
             specs_mod.parse_enum(key, image[key], allowed)
@@ -54,33 +49,28 @@ def check_image_types(specs):
                             'give the memory of the guest node in MiB')
 
 
-def image_numa_nodes(specs):
-    value = specs.image_value('numa_nodes')
-    return None if value is None else int(value)
-
-
 def cpu_policy(specs):
     flavor, image = specs.both('cpu_policy')
-    if flavor and flavor not in CPU_POLICIES:
-        specs_mod.parse_enum('hw:cpu_policy', flavor, CPU_POLICIES)
-    if image and image not in CPU_POLICIES:
-        specs_mod.parse_enum('hw_cpu_policy', image, CPU_POLICIES)
+    if flavor and flavor not in policies.CPU_POLICIES:
+        specs_mod.parse_enum('hw:cpu_policy', flavor, policies.CPU_POLICIES)
+    if image and image not in policies.CPU_POLICIES:
+        specs_mod.parse_enum('hw_cpu_policy', image, policies.CPU_POLICIES)
     forbidden = errors.InvalidRequest(
         'hw_cpu_policy',
         'the image asks for %r but the flavor sets hw:cpu_policy=%s and an '
         'image may not override it' % (image, flavor),
         'remove hw_cpu_policy from the image or use a flavor that allows it')
-    if flavor == DEDICATED:
+    if flavor == policies.DEDICATED:
         return flavor
-    if flavor == MIXED:
-        if image == DEDICATED:
+    if flavor == policies.MIXED:
+        if image == policies.DEDICATED:
             raise forbidden
         return flavor
-    if flavor == SHARED:
-        if image in (MIXED, DEDICATED):
+    if flavor == policies.SHARED:
+        if image in (policies.MIXED, policies.DEDICATED):
             raise forbidden
         return flavor
-    if image in CPU_POLICIES:
+    if image in policies.CPU_POLICIES:
         return image
     return None
 
@@ -88,10 +78,12 @@ def cpu_policy(specs):
 def cpu_thread_policy(specs):
     flavor, image = specs.both('cpu_thread_policy')
     if flavor:
-        specs_mod.parse_enum('hw:cpu_thread_policy', flavor, THREAD_POLICIES)
+        specs_mod.parse_enum('hw:cpu_thread_policy', flavor,
+                             policies.THREAD_POLICIES)
     if image:
-        specs_mod.parse_enum('hw_cpu_thread_policy', image, THREAD_POLICIES)
-    if flavor in (None, 'prefer'):
+        specs_mod.parse_enum('hw_cpu_thread_policy', image,
+                             policies.THREAD_POLICIES)
+    if flavor in (None, policies.PREFER):
         return flavor or image
     if image and image != flavor:
         raise errors.InvalidRequest(
@@ -111,7 +103,7 @@ def emulator_threads_policy(specs):
     if not policy:
         return None
     return specs_mod.parse_enum('hw:emulator_threads_policy', policy,
-                                EMULATOR_POLICIES)
+                                policies.EMULATOR_POLICIES)
 
 
 def realtime_cpus(specs, vcpus):
@@ -201,7 +193,85 @@ def cpu_resources(specs):
     return vcpu, vcpu_key, pcpu, pcpu_key
 
 
-def policies(specs, vcpus):
+def _resource_policy(specs, policy, emulator, vcpus):
+    """The CPU policy implied by resources:VCPU/PCPU (nova's rules)."""
+    vcpu, vcpu_key, pcpu, pcpu_key = cpu_resources(specs)
+    if policy and (vcpu or pcpu):
+        raise errors.InvalidRequest(
+            vcpu_key or pcpu_key, 'resources:VCPU/PCPU cannot be combined '
+            'with hw:cpu_policy or hw_cpu_policy',
+            'use one or the other')
+    if vcpu and pcpu:
+        raise errors.InvalidRequest(
+            pcpu_key, 'resources:VCPU and resources:PCPU cannot both be '
+            'requested', 'use one or the other')
+    if pcpu:
+        isolate = emulator == policies.EMULATOR_ISOLATE
+        want = vcpus + 1 if isolate else vcpus
+        if pcpu != want:
+            raise errors.InvalidRequest(
+                pcpu_key, '%d PCPUs requested for %d vCPUs%s' % (
+                    pcpu, vcpus, ' with hw:emulator_threads_policy=isolate'
+                    if isolate else ''),
+                'request exactly %d PCPUs' % want)
+        return policies.DEDICATED
+    if vcpu:
+        return policies.SHARED
+    return policy
+
+
+def _trait_thread_policy(specs, thread, thread_key):
+    """trait:HW_CPU_HYPERTHREADING as nova maps it onto a thread policy."""
+    trait_key, trait = _hyperthreading_trait(specs)
+    if thread and trait:
+        raise errors.InvalidRequest(
+            trait_key, 'trait:HW_CPU_HYPERTHREADING cannot be combined with '
+            'hw:cpu_thread_policy or hw_cpu_thread_policy',
+            'use one or the other')
+    if trait == 'forbidden':
+        return policies.ISOLATE, trait_key
+    if trait == 'required':
+        return policies.REQUIRE, trait_key
+    return thread, thread_key
+
+
+def _refuse_unpinned(policy, thread, thread_key, emulator, rt, pinned):
+    """What a guest without pinned vCPUs may not ask for."""
+    if thread:
+        raise errors.InvalidRequest(
+            thread_key, 'a CPU thread policy needs pinned vCPUs',
+            _POLICY_FIX)
+    if emulator == policies.EMULATOR_ISOLATE:
+        raise errors.InvalidRequest(
+            'hw:emulator_threads_policy', 'isolate needs pinned vCPUs',
+            _POLICY_FIX)
+    if pinned:
+        raise errors.InvalidRequest(
+            'hw:cpu_dedicated_mask', 'a dedicated mask needs '
+            'hw:cpu_policy=mixed', 'set hw:cpu_policy=mixed')
+    if rt:
+        raise errors.InvalidRequest(
+            'hw:cpu_realtime', 'real-time vCPUs must be pinned but '
+            'hw:cpu_policy is %s' % (policy or 'not set'), _POLICY_FIX)
+
+
+def _mixed_pinned(specs, rt, pinned):
+    """The pinned vCPUs of a mixed guest: its dedicated or real-time mask."""
+    if rt and pinned:
+        raise errors.InvalidRequest(
+            'hw:cpu_dedicated_mask', 'a mixed guest takes its pinned '
+            'vCPUs from hw:cpu_dedicated_mask or from the real-time '
+            'mask, not both', 'remove hw:cpu_dedicated_mask')
+    if not (rt or pinned):
+        raise errors.InvalidRequest(
+            'hw:cpu_policy' if specs.flavor('cpu_policy') == policies.MIXED
+            else 'hw_cpu_policy', 'mixed needs the vCPUs to pin: '
+            'hw:cpu_dedicated_mask, or hw:cpu_realtime=yes with '
+            'hw:cpu_realtime_mask', 'give one of the two')
+    return pinned or rt
+
+
+def resolve(specs, vcpus):
     """nova's policy resolution: (cpu, thread, emulator, rt, pinned).
 
     ``pinned`` is the set of dedicated vCPUs (None when no topology would
@@ -214,73 +284,15 @@ def policies(specs, vcpus):
     rt = realtime_cpus(specs, vcpus)
     pinned = dedicated_cpus(specs, vcpus)
     emulator = emulator_threads_policy(specs)
-
-    vcpu, vcpu_key, pcpu, pcpu_key = cpu_resources(specs)
-    if policy and (vcpu or pcpu):
-        raise errors.InvalidRequest(
-            vcpu_key or pcpu_key, 'resources:VCPU/PCPU cannot be combined '
-            'with hw:cpu_policy or hw_cpu_policy',
-            'use one or the other')
-    if vcpu and pcpu:
-        raise errors.InvalidRequest(
-            pcpu_key, 'resources:VCPU and resources:PCPU cannot both be '
-            'requested', 'use one or the other')
-    if pcpu:
-        want = vcpus + 1 if emulator == 'isolate' else vcpus
-        if pcpu != want:
-            raise errors.InvalidRequest(
-                pcpu_key, '%d PCPUs requested for %d vCPUs%s' % (
-                    pcpu, vcpus, ' with hw:emulator_threads_policy=isolate'
-                    if emulator == 'isolate' else ''),
-                'request exactly %d PCPUs' % want)
-        policy = DEDICATED
-    if vcpu:
-        policy = SHARED
-
-    trait_key, trait = _hyperthreading_trait(specs)
-    if thread and trait:
-        raise errors.InvalidRequest(
-            trait_key, 'trait:HW_CPU_HYPERTHREADING cannot be combined with '
-            'hw:cpu_thread_policy or hw_cpu_thread_policy',
-            'use one or the other')
-    if trait == 'forbidden':
-        thread, thread_key = 'isolate', trait_key
-    elif trait == 'required':
-        thread, thread_key = 'require', trait_key
-
-    if policy in (SHARED, None):
-        if thread:
-            raise errors.InvalidRequest(
-                thread_key, 'a CPU thread policy needs pinned vCPUs',
-                _POLICY_FIX)
-        if emulator == 'isolate':
-            raise errors.InvalidRequest(
-                'hw:emulator_threads_policy', 'isolate needs pinned vCPUs',
-                _POLICY_FIX)
-        if pinned:
-            raise errors.InvalidRequest(
-                'hw:cpu_dedicated_mask', 'a dedicated mask needs '
-                'hw:cpu_policy=mixed', 'set hw:cpu_policy=mixed')
-        if rt:
-            raise errors.InvalidRequest(
-                'hw:cpu_realtime', 'real-time vCPUs must be pinned but '
-                'hw:cpu_policy is %s' % (policy or 'not set'), _POLICY_FIX)
-    elif policy == DEDICATED:
+    policy = _resource_policy(specs, policy, emulator, vcpus)
+    thread, thread_key = _trait_thread_policy(specs, thread, thread_key)
+    if policy in (policies.SHARED, None):
+        _refuse_unpinned(policy, thread, thread_key, emulator, rt, pinned)
+    elif policy == policies.DEDICATED:
         if pinned:
             raise errors.InvalidRequest(
                 'hw:cpu_dedicated_mask', 'a dedicated mask needs '
                 'hw:cpu_policy=mixed', 'set hw:cpu_policy=mixed')
     else:
-        if rt and pinned:
-            raise errors.InvalidRequest(
-                'hw:cpu_dedicated_mask', 'a mixed guest takes its pinned '
-                'vCPUs from hw:cpu_dedicated_mask or from the real-time '
-                'mask, not both', 'remove hw:cpu_dedicated_mask')
-        if not (rt or pinned):
-            raise errors.InvalidRequest(
-                'hw:cpu_policy' if specs.flavor('cpu_policy') == MIXED
-                else 'hw_cpu_policy', 'mixed needs the vCPUs to pin: '
-                'hw:cpu_dedicated_mask, or hw:cpu_realtime=yes with '
-                'hw:cpu_realtime_mask', 'give one of the two')
-        pinned = pinned or rt
+        pinned = _mixed_pinned(specs, rt, pinned)
     return policy, thread, emulator, rt, pinned

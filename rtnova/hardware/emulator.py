@@ -1,11 +1,18 @@
-"""The emulator pool: its capacity and where a guest's emulator threads go.
+"""Emulator and I/O threads: where they run, and the pool's capacity.
 
-The pool is ``[rtnova] emulator_pin_set``: housekeeping CPUs that carry the
-emulator and I/O threads of every guest asking for it (the Siemens design
-of the seeds: vCPUs on the dedicated set, emulators and I/O of all VMs
-sharing the emulator set). Capacity is counted in guests: ``guests_per_cpu``
-per pool CPU, 20 by default (the seeds' "0.05 core per VM").
+:func:`thread_cpus` is the one place rtnova decides where a guest's emulator
+and I/O threads run; the fit, the tuning plan (so the driver's XML), the
+planner and the tests all ask it.
+
+The emulator pool is ``[rtnova] emulator_pin_set``: housekeeping CPUs that
+carry the emulator and I/O threads of every guest asking for it (the Siemens
+design of the seeds: vCPUs on the dedicated set, emulators and I/O of all
+VMs sharing the emulator set). Capacity is counted in guests:
+``guests_per_cpu`` per pool CPU, 20 by default (the seeds' "0.05 core per
+VM").
 """
+
+from rtnova.hardware import policies
 
 DEFAULT_GUESTS_PER_CPU = 20
 
@@ -18,7 +25,7 @@ def free_units(host):
     return host.pool_capacity - host.pool_used
 
 
-def emulator_cpus(host, host_cell_ids):
+def local_pool_cpus(host, host_cell_ids):
     """Pool CPUs on the guest's NUMA node(s); the whole pool if none.
 
     Keeping emulator threads NUMA-local avoids cross-node memory traffic
@@ -28,3 +35,30 @@ def emulator_cpus(host, host_cell_ids):
     local = frozenset(cpu for cpu in host.emulator_pool
                       if host.cell_of_cpu(cpu) in host_cell_ids)
     return local or frozenset(host.emulator_pool)
+
+
+def thread_cpus(placement, rt_vcpus=frozenset()):
+    """The host CPUs of a placed guest's emulator and I/O threads.
+
+    With the pool: the pool CPUs chosen at placement. Otherwise nova 34's
+    rule (``LibvirtDriver._get_emulatorpin_cpuset``, applied per vCPU and
+    united): the reserved pCPU for ``isolate``; ``[compute]
+    cpu_shared_set`` for ``share`` when one is configured; else the CPUs of
+    the guest's non-real-time vCPUs (of every vCPU for a guest without
+    real-time vCPUs).
+
+    :param placement: a :class:`rtnova.hardware.placement.Placement`
+    :param rt_vcpus: the guest's real-time vCPUs
+    """
+    if placement.pool_cpus:
+        return frozenset(placement.pool_cpus)
+    policy = placement.emulator_policy
+    if policy == policies.EMULATOR_ISOLATE:
+        return placement.cpuset_reserved
+    if policy == policies.EMULATOR_SHARE and placement.shared_cpus:
+        return frozenset(placement.shared_cpus)
+    cpus = frozenset()
+    for cell in placement.cells:
+        for vcpu in cell.vcpus - frozenset(rt_vcpus):
+            cpus |= cell.cpus_of(vcpu)
+    return cpus

@@ -27,7 +27,9 @@ NUMA-local CPUs first) and the pool's capacity is checked.
 import dataclasses
 
 from rtnova.hardware import cell_fit as pin
-from rtnova.hardware import emulator as pool_mod
+from rtnova.hardware import emulator
+from rtnova.hardware import placement as placement_mod
+from rtnova.hardware import policies
 
 
 @dataclasses.dataclass(frozen=True)
@@ -36,47 +38,6 @@ class Limits:
 
     cpu_allocation_ratio: float
     ram_allocation_ratio: float
-
-
-@dataclasses.dataclass(frozen=True)
-class CellPlacement:
-    guest_cell: int
-    host_cell: int
-    # ((vcpu, pcpu), ...) sorted by vCPU
-    pinning: tuple
-    # the page size nova records (KiB), or None when none was requested
-    pagesize_kb: int
-    # the isolate policy's extra pCPU(s), as nova records them
-    cpuset_reserved: frozenset = frozenset()
-
-    @property
-    def pcpus(self):
-        return frozenset(p for _, p in self.pinning)
-
-
-@dataclasses.dataclass(frozen=True)
-class Placement:
-    cells: tuple
-    # where emulator and I/O threads run
-    emulator_cpus: frozenset
-    # units of the emulator pool consumed (0: nova's own semantics)
-    pool_units: int = 0
-    # the nova guest cell objects' order: cells[i] is guest cell i
-
-    @property
-    def host_cells(self):
-        return tuple(c.host_cell for c in self.cells)
-
-    @property
-    def cpuset_reserved(self):
-        return frozenset().union(*(c.cpuset_reserved for c in self.cells))
-
-    @property
-    def pcpus(self):
-        return frozenset().union(*(c.pcpus for c in self.cells))
-
-    def __bool__(self):
-        return True
 
 
 class NoFit:
@@ -114,7 +75,7 @@ def order_host_cells(host, guest, pack=False, pci_counts=None,
     """
     if len(host.cells) <= len(guest.cells):
         return host.cells
-    floating = guest.cpu_policy in (None, pin.SHARED)
+    floating = guest.cpu_policy in (None, policies.SHARED)
     key = ('order', bool(pack), floating)
     cells = host.memo.get(key)
     if cells is None:
@@ -133,7 +94,7 @@ def order_host_cells(host, guest, pack=False, pci_counts=None,
 
 def _interchangeable(guest):
     first = guest.cells[0]
-    if guest.emulator_policy == pin.ISOLATE:
+    if guest.emulator_policy == policies.EMULATOR_ISOLATE:
         return False
     if first.pagesize_kb is not None and first.pagesize_kb < 0:
         return False
@@ -175,7 +136,7 @@ def _first_fitting_cell(order, guest, limits):
     """
     cell = guest.cells[0]
     state = pin.CellState(cell)
-    reserved = 1 if guest.emulator_policy == pin.ISOLATE else 0
+    reserved = 1 if guest.emulator_policy == policies.EMULATOR_ISOLATE else 0
     for host_cell in order:
         if pin.fit_cell(host_cell, cell, state, guest.cpu_policy,
                         guest.thread_policy, limits, reserved):
@@ -193,7 +154,7 @@ def _replay_nova(order, guest, limits):
     if k == 1:
         return _first_fitting_cell(order, guest, limits)
     states = [pin.CellState(c) for c in cells]
-    isolate = guest.emulator_policy == pin.ISOLATE
+    isolate = guest.emulator_policy == policies.EMULATOR_ISOLATE
     not_fit, fit = set(), set()
     perm = list(range(k))
     while perm is not None:
@@ -243,19 +204,6 @@ def _why_not(order, guest, limits):
             '; '.join(fits))
 
 
-def _emulator_cpus(host, guest, cells, states):
-    if guest.pool_units:
-        return pool_mod.emulator_cpus(host, {s.id for s in states})
-    if guest.emulator_policy == pin.ISOLATE:
-        return frozenset().union(*(s.cpuset_reserved or ()
-                                   for s in states))
-    shared = host.shared_cpus
-    if guest.emulator_policy == 'share' and shared:
-        return shared
-    # nova: emulator threads float over the guest's own pinned pCPUs
-    return frozenset().union(*((s.pinning or {}).values() for s in states))
-
-
 def _search(guest, host, pack, limits, pci_counts, check_pool):
     """Search as nova does.
 
@@ -273,7 +221,7 @@ def _search(guest, host, pack, limits, pci_counts, check_pool):
             return None, NoFit(
                 'the guest asks for the emulator pool; the host has none '
                 '([rtnova] emulator_pin_set unset)')
-        if check_pool and guest.pool_units > pool_mod.free_units(host):
+        if check_pool and guest.pool_units > emulator.free_units(host):
             return None, NoFit(
                 'emulator pool full: %d of %d units used, %d asked' %
                 (host.pool_used, host.pool_capacity, guest.pool_units))
@@ -324,13 +272,14 @@ def ruled_out_by_cpus(guest, free_pcpu_counts):
     refuse a full host without reading the rest of its topology. None when
     that cannot be decided this way.
     """
-    if len(guest.cells) != 1 or guest.cpu_policy not in pin.PINNED_POLICIES:
+    if (len(guest.cells) != 1 or
+            guest.cpu_policy not in policies.PINNED_POLICIES):
         return None
     cell = guest.cells[0]
     if cell.pagesize_kb is not None and cell.pagesize_kb < 0:
         return None
-    required = len(cell.pcpus) + (1 if guest.emulator_policy == pin.ISOLATE
-                                  else 0)
+    isolate = guest.emulator_policy == policies.EMULATOR_ISOLATE
+    required = len(cell.pcpus) + (1 if isolate else 0)
     if not free_pcpu_counts or max(free_pcpu_counts) >= required:
         return None
     return NoFit('no host cell has %d free dedicated pCPUs (most free: %d)'
@@ -354,20 +303,25 @@ def fit(guest, host, pack=False, limits=None, pci_counts=None,
     :param pci_counts: see :func:`order_host_cells`.
     :param check_pool: check the pool's capacity here (the scheduler leaves
         it to placement, which counts ``CUSTOM_RT_EMULATOR_POOL``).
-    :returns: :class:`Placement` or :class:`NoFit`.
+    :returns: a ``placement.Placement`` or :class:`NoFit`.
     """
     states, no_fit = _search(guest, host, pack, limits, pci_counts,
                              check_pool)
     if states is None:
         return no_fit
+    shared = {cell.id: cell.cpuset for cell in host.cells}
     cells = tuple(
-        CellPlacement(
-            guest_cell=cell.id, host_cell=state.id,
+        placement_mod.CellPlacement(
+            guest_cell=cell.id, host_cell=state.id, vcpus=cell.vcpus,
             pinning=tuple(sorted((state.pinning or {}).items())),
+            floating_cpus=shared[state.id],
             pagesize_kb=state.pagesize,
             cpuset_reserved=frozenset(state.cpuset_reserved or ()))
         for cell, state in zip(guest.cells, states))
-    return Placement(
-        cells=cells,
-        emulator_cpus=_emulator_cpus(host, guest, guest.cells, states),
-        pool_units=guest.pool_units)
+    pool_cpus = frozenset()
+    if guest.pool_units and host.emulator_pool:
+        pool_cpus = emulator.local_pool_cpus(host, {s.id for s in states})
+    return placement_mod.Placement(
+        cells=cells, emulator_policy=guest.emulator_policy,
+        pool_units=guest.pool_units, pool_cpus=pool_cpus,
+        shared_cpus=host.shared_cpus)

@@ -84,12 +84,6 @@ class HostCell:
                 sets.setdefault(threads_no, []).append(sib)
         return sets
 
-    def pages(self, size_kb):
-        for pages in self.mempages:
-            if pages.size_kb == size_kb:
-                return pages
-        return None
-
 
 @dataclasses.dataclass(frozen=True)
 class HostTopology:
@@ -100,8 +94,6 @@ class HostTopology:
     # pool capacity in guest units, and units in use
     pool_capacity: int = 0
     pool_used: int = 0
-    # the kernel command line, when known (planner/readiness only)
-    kernel_cmdline: str = ''
 
     @functools.cached_property
     def has_threads(self):
@@ -120,10 +112,6 @@ class HostTopology:
     def memo(self):
         """Per-object scratch space for derived data (host cell orders)."""
         return {}
-
-    @property
-    def all_cpus(self):
-        return frozenset().union(*(c.cpus for c in self.cells))
 
     @property
     def dedicated_cpus(self):
@@ -211,5 +199,4 @@ def from_description(desc):
         emulator_pool=pool,
         pool_capacity=len(pool) * per_cpu,
         pool_used=int(desc.get('pool_used', 0)),
-        kernel_cmdline=desc.get('kernel_cmdline', ''),
     )

@@ -18,9 +18,9 @@ NOVA_IOTHREADS = 1
 @dataclasses.dataclass(frozen=True)
 class Preview:
     request: object
-    # fit.Placement, or fit.NoFit (falsy) with the reason
+    # placement.Placement, or fit.NoFit (falsy) with the reason
     result: object
-    # tuning.CellPinning per guest cell (empty unless it fits)
+    # placement.CellPlacement per guest cell (empty unless it fits)
     cells: tuple = ()
     # tuning.TuningPlan (None unless it fits)
     plan: object = None
@@ -30,26 +30,6 @@ class Preview:
     @property
     def fits(self):
         return bool(self.result)
-
-
-def cell_pinnings(placement, guest, host):
-    """The placement as :class:`tuning.CellPinning` cells.
-
-    The same list the driver builds from nova's ``instance.numa_topology``
-    after the claim.
-    """
-    shared = {cell.id: cell.cpuset for cell in host.cells}
-    return tuple(
-        tuning.CellPinning(
-            guest_cell=index,
-            host_cell=placed.host_cell,
-            vcpus=cell.vcpus,
-            pinning=placed.pinning,
-            floating_cpus=shared.get(placed.host_cell, frozenset()),
-            pagesize_kb=placed.pagesize_kb,
-            reserved=placed.cpuset_reserved)
-        for index, (cell, placed) in enumerate(zip(guest.cells,
-                                                   placement.cells)))
 
 
 def preview(request, host, features=None, small_page_kb=4):
@@ -64,7 +44,6 @@ def preview(request, host, features=None, small_page_kb=4):
     result = fit_mod.fit(request.topology, host)
     if not result:
         return Preview(request, result, hints=hints)
-    cells = cell_pinnings(result, request.topology, host)
-    plan = tuning.plan(request, cells, host, iothreads=NOVA_IOTHREADS,
+    plan = tuning.plan(request, result, iothreads=NOVA_IOTHREADS,
                        small_page_kb=small_page_kb, features=features)
-    return Preview(request, result, cells, plan, hints)
+    return Preview(request, result, result.cells, plan, hints)

@@ -25,10 +25,8 @@ from rtnova.hardware import _numa_constraints as guest_numa
 from rtnova.hardware import _spec_values as specs_mod
 from rtnova.hardware import errors
 from rtnova.hardware import guest_topology as guest
+from rtnova.hardware import policies
 
-POLICIES = ('fifo', 'rr')
-# SCHED_OTHER: the kernel's default; libvirt needs no element for it
-SCHED_OTHER = 'other'
 POOL_RESOURCE = 'CUSTOM_RT_EMULATOR_POOL'
 _POOL_KEY_RE = re.compile(r'resources[a-zA-Z0-9_-]{0,64}:%s$' % POOL_RESOURCE)
 # the Linux SCHED_FIFO/SCHED_RR priority range
@@ -47,13 +45,13 @@ NEW_KEYS = (RT_POLICY, RT_PRIORITY, EMULATOR_SCHED, IOTHREAD_SCHED)
 class PriorityLimits:
     """The operator's bounds (``[rtnova]`` options) as plain data."""
 
-    default_policy: str = 'fifo'
+    default_policy: str = policies.FIFO
     default_priority: int = 10
     min_priority: int = 1
     max_priority: int = 49
 
     def __post_init__(self):
-        if self.default_policy not in POLICIES:
+        if self.default_policy not in policies.REALTIME_SCHED:
             raise errors.InvalidHostConfig(
                 '[rtnova] default_realtime_policy',
                 '%r is not a real-time policy' % (self.default_policy,),
@@ -121,12 +119,12 @@ def _pool_units(extra):
 def _check_pool(units, key, policy, emulator):
     if not units:
         return
-    if policy not in (constraints.DEDICATED, constraints.MIXED):
+    if policy not in (policies.DEDICATED, policies.MIXED):
         raise errors.InvalidRequest(
             key, 'the emulator pool carries the emulator threads of pinned '
             'guests, but hw:cpu_policy is %s' % (policy or 'not set'),
             'set hw:cpu_policy=dedicated, or drop %s' % key)
-    if emulator == 'isolate':
+    if emulator == policies.EMULATOR_ISOLATE:
         raise errors.InvalidRequest(
             key, 'hw:emulator_threads_policy=isolate reserves a pCPU for '
             'the emulator threads that the pool makes useless',
@@ -152,10 +150,10 @@ def parse_sched(key, value, limits):
     fix = "use fifo:N or rr:N with N from %d to %d, or other" % (
         limits.min_priority, limits.max_priority)
     text = str(value).strip()
-    if text == SCHED_OTHER:
+    if text == policies.SCHED_OTHER:
         return None
     policy, sep, priority = text.partition(':')
-    if policy not in POLICIES or not sep:
+    if policy not in policies.REALTIME_SCHED or not sep:
         raise errors.InvalidRequest(
             key, '%r is not a scheduler setting' % (value,), fix)
     priority = specs_mod.parse_int(key, priority, fix)
@@ -178,7 +176,7 @@ def _realtime_controls(specs, limits):
     if policy is None:
         policy = limits.default_policy
     else:
-        policy = specs_mod.parse_enum(key, policy, POLICIES)
+        policy = specs_mod.parse_enum(key, policy, policies.REALTIME_SCHED)
     key, priority = specs.unique(RT_PRIORITY, fix_conflict)
     if priority is None:
         priority = limits.default_priority
@@ -204,7 +202,7 @@ def build_request(vcpus, memory_mb, extra_specs, image_props,
     """
     specs = specs_mod.Specs(extra_specs, image_props)
     constraints.check_image_types(specs)
-    policy, thread, emulator, rt, pinned = constraints.policies(specs, vcpus)
+    policy, thread, emulator, rt, pinned = constraints.resolve(specs, vcpus)
     nodes = guest_numa.node_count(specs)
     pagesize = guest_numa.page_size(specs)
     pmem = [label for label in (specs.flavor('pmem') or '').split(',')
@@ -215,13 +213,13 @@ def build_request(vcpus, memory_mb, extra_specs, image_props,
 
     topology = None
     # nova's four reasons to give a guest NUMA cells
-    if nodes or pagesize or pmem or policy in (constraints.DEDICATED,
-                                               constraints.MIXED):
+    if nodes or pagesize or pmem or policy in (policies.DEDICATED,
+                                               policies.MIXED):
         if thread == '':
             # nova keeps the empty string and its NUMA cell refuses it
             specs_mod.parse_enum('hw:cpu_thread_policy', thread,
-                                 constraints.THREAD_POLICIES)
-        if policy == constraints.DEDICATED:
+                                 policies.THREAD_POLICIES)
+        if policy == policies.DEDICATED:
             pinned = frozenset(range(vcpus))
         cells = guest_numa.numa_layout(nodes, vcpus, memory_mb,
                                        frozenset(pinned or ()), specs)

@@ -8,9 +8,6 @@ emulator pool.
 
 SAMPLE_HOST = {
     'name': 'sample-rt-host',
-    'kernel_cmdline': ('default_hugepagesz=1G isolcpus=4-11 nohz=on '
-                       'nohz_full=4-11 rcu_nocbs=4-11 intel_pstate=disable '
-                       'nosoftlockup'),
     'cells': [
         {'id': 0, 'cpus': '0,2,4,6,8,10', 'memory_mb': 16384,
          'mempages': {4: 3145728, 1048576: 4}},

@@ -12,8 +12,6 @@ design notes: re-pinning would desynchronise nova's accounting).
 
 import dataclasses
 
-from rtnova.hardware import emulator as pool_mod
-
 
 @dataclasses.dataclass(frozen=True)
 class ThreadSched:
@@ -28,32 +26,6 @@ class VcpuSched:
     vcpus: frozenset
     policy: str
     priority: int
-
-
-@dataclasses.dataclass(frozen=True)
-class CellPinning:
-    """One guest NUMA cell as nova's claim placed it.
-
-    ``pinning`` maps pinned vCPUs to host CPUs; vCPUs of the cell that are
-    not pinned (the shared part of a ``mixed`` guest) float over
-    ``floating_cpus`` (the host cell's ``cpu_shared_set``).
-    """
-
-    guest_cell: int
-    host_cell: int
-    vcpus: frozenset
-    pinning: tuple = ()
-    floating_cpus: frozenset = frozenset()
-    # page size in KiB (None: the host's default small pages)
-    pagesize_kb: int = None
-    # nova's cpuset_reserved (hw:emulator_threads_policy=isolate)
-    reserved: frozenset = frozenset()
-
-    def pinned_to(self, vcpu):
-        pins = dict(self.pinning)
-        if vcpu in pins:
-            return frozenset([pins[vcpu]])
-        return frozenset(self.floating_cpus)
 
 
 @dataclasses.dataclass(frozen=True)
@@ -103,20 +75,6 @@ def _thread_sched(value):
     return ThreadSched(policy, priority)
 
 
-def _nova_emulator_cpus(cells, rt_vcpus, emulator_policy, shared_cpus):
-    """nova's own emulator placement (``_get_emulatorpin_cpuset``)."""
-    if emulator_policy == 'isolate':
-        return frozenset().union(*(c.reserved for c in cells))
-    if emulator_policy == 'share' and shared_cpus:
-        return frozenset(shared_cpus)
-    cpus = set()
-    for cell in cells:
-        for vcpu in cell.vcpus:
-            if vcpu not in rt_vcpus:
-                cpus |= cell.pinned_to(vcpu)
-    return frozenset(cpus)
-
-
 def _hugepages(cells, small_page_kb):
     pages = []
     for cell in cells:
@@ -126,44 +84,33 @@ def _hugepages(cells, small_page_kb):
     return tuple(pages)
 
 
-def plan(request, cells, host, iothreads=1, small_page_kb=4,
-         features=None, default_priority=1):
+def plan(request, placement, iothreads=1, small_page_kb=4, features=None):
     """Compute the :class:`TuningPlan` of one guest.
 
     :param request: the ``rtnova.hardware.request.RealtimeRequest``.
-    :param cells: the guest's :class:`CellPinning` list, in guest order.
-    :param host: a ``rtnova.hardware.host_topology.HostTopology``; its
-        ``emulator_pool`` and per-cell ``cpus``/``cpuset`` are used.
+    :param placement: the guest's ``placement.Placement`` (from the fit, or
+        from the claim nova recorded).
     :param iothreads: how many I/O threads the guest has.
     :param small_page_kb: the host's small page size (not a hugepage).
     :param features: the :class:`LatencyFeatures` switched on by the
         operator (applied to real-time guests only).
     """
-    cells = tuple(sorted(cells, key=lambda c: c.guest_cell))
+    cells = tuple(sorted(placement.cells, key=lambda c: c.guest_cell))
     realtime = bool(request.realtime)
     rt_vcpus = frozenset(request.rt_vcpus or ()) if realtime else frozenset()
-    uses_pool = bool(request.pool_units and host.emulator_pool)
 
     vcpupin = tuple(sorted(
-        ((vcpu, cell.pinned_to(vcpu)) for cell in cells
+        ((vcpu, cell.cpus_of(vcpu)) for cell in cells
          for vcpu in cell.vcpus), key=lambda pin: pin[0]))
-
-    if uses_pool:
-        emulator_cpus = pool_mod.emulator_cpus(
-            host, {c.host_cell for c in cells})
-    else:
-        shared = frozenset().union(*(c.cpuset for c in host.cells))
-        emulator_cpus = _nova_emulator_cpus(
-            cells, rt_vcpus, request.emulator_policy, shared)
+    emulator_cpus = placement.emulator_cpus(rt_vcpus)
     iothreadpin = tuple((i + 1, emulator_cpus) for i in range(iothreads))
 
     vcpusched = ()
     if rt_vcpus:
-        priority = request.rt_priority
-        if priority is None:
-            priority = default_priority
-        vcpusched = (VcpuSched(rt_vcpus, request.rt_policy or 'fifo',
-                               int(priority)),)
+        # the request always carries a priority for real-time vCPUs (the
+        # operator's default when the flavor names none)
+        vcpusched = (VcpuSched(rt_vcpus, request.rt_policy,
+                               int(request.rt_priority)),)
 
     return TuningPlan(
         vcpupin=vcpupin,
@@ -177,5 +124,5 @@ def plan(request, cells, host, iothreads=1, small_page_kb=4,
         nosharepages=realtime,
         locked=realtime or bool(request.locked_memory),
         features=(features or LatencyFeatures()) if realtime else None,
-        uses_pool=uses_pool,
+        uses_pool=placement.uses_pool,
     )

@@ -10,7 +10,10 @@ cannot slip through a simulation unnoticed.
 
 import dataclasses
 
-from rtnova.hardware import cell_fit as pin
+from rtnova.hardware import policies
+
+
+KI = 1024
 
 
 class Overcommit(Exception):
@@ -25,7 +28,7 @@ def _pages_after(host_cell, guest_cell, placed):
     pages = []
     for p in host_cell.mempages:
         if p.size_kb == pagesize:
-            used = p.used + guest_cell.memory_mb * pin.KI // p.size_kb
+            used = p.used + guest_cell.memory_mb * KI // p.size_kb
             if placed.pagesize_kb and used + p.reserved > p.total:
                 raise Overcommit('host cell %d: %d KiB pages overcommitted'
                                  % (host_cell.id, pagesize))
@@ -45,7 +48,7 @@ def apply(host, guest, placement, thread_policy=None):
     for hc in host.cells:
         for guest_cell, placed in by_host_cell.get(hc.id, ()):
             pinned = placed.pcpus | placed.cpuset_reserved
-            if thread_policy == pin.ISOLATE:
+            if thread_policy == policies.ISOLATE:
                 pinned = frozenset().union(
                     pinned, *(s for s in hc.siblings if s & pinned))
             if pinned - hc.pcpuset:

@@ -31,6 +31,7 @@ from nova.scheduler import filters
 from nova.scheduler.filters import numa_topology_filter
 
 from rtnova.hardware import fit as fit_mod
+from rtnova.hardware import policies
 from rtnova.scheduler import host_model
 
 LOG = logging.getLogger(__name__)
@@ -97,10 +98,10 @@ class RequestView:
         extra = spec_obj.flavor.extra_specs
         props = spec_obj.image.properties
         self.needs_threads = (
-            'dedicated' in (extra.get('hw:cpu_policy'),
-                            props.get('hw_cpu_policy')) and
-            'require' in (extra.get('hw:cpu_thread_policy'),
-                          props.get('hw_cpu_thread_policy')))
+            policies.DEDICATED in (extra.get('hw:cpu_policy'),
+                                   props.get('hw_cpu_policy')) and
+            policies.REQUIRE in (extra.get('hw:cpu_thread_policy'),
+                                 props.get('hw_cpu_thread_policy')))
         # nothing but the fit decides this request on nova's side
         self.cpu_prefilter = bool(self.guest and not self.delegation and
                                   not self.needs_threads)

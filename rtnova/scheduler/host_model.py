@@ -112,16 +112,6 @@ def guest_from_nova(instance_topology, pool_units=0):
         pool_units=pool_units)
 
 
-def instance_host_cells(instance_topology):
-    """The host NUMA cells a claimed instance occupies.
-
-    The claim rewrote each instance cell's id to its host cell's id.
-    """
-    if not instance_topology:
-        return frozenset()
-    return frozenset(c.id for c in instance_topology.cells)
-
-
 _cell_values = operator.itemgetter(
     '_obj_id', '_obj_cpuset', '_obj_pcpuset', '_obj_memory', '_obj_cpu_usage',
     '_obj_memory_usage', '_obj_pinned_cpus', '_obj_siblings')
@@ -216,7 +206,6 @@ def free_pcpu_counts(numa_topology):
 
 
 _HOSTS = HostTopologyCache()
-_GUESTS = IdentityCache()
 
 
 def cached_host(numa_topology, node=None):
@@ -226,7 +215,3 @@ def cached_host(numa_topology, node=None):
     topology reuse its conversion.
     """
     return _HOSTS.get(numa_topology, node)
-
-
-def cached_guest(instance_topology):
-    return _GUESTS.get(instance_topology, guest_from_nova)

@@ -9,10 +9,11 @@ numa_maps checks of the FOSDEM demo.
 import dataclasses
 
 from rtnova.hardware import cpuset
+from rtnova.hardware import policies
 from rtnova.verify import intent as intent_mod
 from rtnova.verify import procfs
 
-OTHER = intent_mod.Sched('other', 0)
+OTHER = intent_mod.Sched(policies.SCHED_OTHER, 0)
 
 
 @dataclasses.dataclass(frozen=True)
@@ -34,7 +35,7 @@ def _cpus(cpus):
 
 
 def _sched(policy, priority):
-    return '%s:%d' % (policy, priority) if policy in ('fifo', 'rr') \
+    return '%s:%d' % (policy, priority) if policy in policies.REALTIME_SCHED \
         else policy
 
 

@@ -10,6 +10,7 @@ import dataclasses
 from lxml import etree
 
 from rtnova.hardware import cpuset
+from rtnova.hardware import policies
 
 # libvirt <numatune> mode -> the policy numa_maps shows for guest RAM
 NUMA_MODE_POLICY = {'strict': 'bind', 'preferred': 'prefer',
@@ -59,9 +60,66 @@ def _size_kb(value, unit):
 
 def _sched(element):
     policy = element.get('scheduler')
-    priority = int(element.get('priority', 0)) if policy in ('fifo', 'rr') \
-        else 0
+    priority = 0
+    if policy in policies.REALTIME_SCHED:
+        priority = int(element.get('priority', 0))
     return Sched(policy=policy, priority=priority)
+
+
+def _iothread_ids(root):
+    ids = root.find('iothreadids')
+    if ids is not None:
+        return tuple(int(e.get('id')) for e in ids.findall('iothread'))
+    if root.find('iothreads') is not None:
+        return tuple(range(1, int(root.find('iothreads').text) + 1))
+    return ()
+
+
+def _cputune(cputune, fields):
+    """Fold ``<cputune>`` into ``fields`` (the Intent's keyword arguments)."""
+    for pin in cputune.findall('vcpupin'):
+        fields['vcpu_affinity'][int(pin.get('vcpu'))] = _spec(
+            pin.get('cpuset'))
+    pin = cputune.find('emulatorpin')
+    if pin is not None:
+        fields['emulator_affinity'] = _spec(pin.get('cpuset'))
+    for pin in cputune.findall('iothreadpin'):
+        fields['iothread_affinity'][int(pin.get('iothread'))] = _spec(
+            pin.get('cpuset'))
+    for sched in cputune.findall('vcpusched'):
+        for vcpu in _spec(sched.get('vcpus')):
+            fields['vcpu_sched'][vcpu] = _sched(sched)
+    sched = cputune.find('emulatorsched')
+    if sched is not None:
+        fields['emulator_sched'] = _sched(sched)
+    for sched in cputune.findall('iothreadsched'):
+        for iothread in _spec(sched.get('iothreads')):
+            fields['iothread_sched'][iothread] = _sched(sched)
+
+
+def _numatune(numatune):
+    """(mode, nodes) of ``<numatune>``, memnodes folded into the nodes."""
+    mode = nodes = None
+    memory = numatune.find('memory')
+    if memory is not None and memory.get('nodeset'):
+        mode = memory.get('mode', 'strict')
+        nodes = _spec(memory.get('nodeset'))
+    memnodes = numatune.findall('memnode')
+    if memnodes:
+        mode = mode or memnodes[0].get('mode', 'strict')
+        nodes = (nodes or frozenset()).union(
+            *[_spec(m.get('nodeset')) for m in memnodes])
+    return mode, nodes
+
+
+def _memory_backing(backing):
+    """(hugepages, page sizes in KiB, locked) of ``<memoryBacking>``."""
+    pages = backing.find('hugepages')
+    sizes = ()
+    if pages is not None:
+        sizes = tuple(sorted({_size_kb(p.get('size'), p.get('unit'))
+                              for p in pages.findall('page')}))
+    return pages is not None, sizes, backing.find('locked') is not None
 
 
 def parse_domain_xml(xml):
@@ -69,79 +127,29 @@ def parse_domain_xml(xml):
     root = etree.fromstring(xml.encode() if isinstance(xml, str) else xml)
     vcpu = root.find('vcpu')
     vcpus = int(vcpu.get('current', vcpu.text)) if vcpu is not None else 1
-    default_cpus = _spec(vcpu.get('cpuset')) \
+    # <vcpu cpuset> is the default affinity of every thread of the guest
+    default = _spec(vcpu.get('cpuset')) \
         if vcpu is not None and vcpu.get('cpuset') else None
     memory = root.find('memory')
-    memory_kb = _size_kb(memory.text, memory.get('unit')) \
-        if memory is not None else 0
-
-    vcpu_affinity = {}
-    if default_cpus:
-        vcpu_affinity = {v: default_cpus for v in range(vcpus)}
-    vcpu_sched = {}
-    emulator_affinity = default_cpus
-    emulator_sched = None
-    iothread_affinity = {}
-    iothread_sched = {}
-    iothreads = ()
-    ids = root.find('iothreadids')
-    if ids is not None:
-        iothreads = tuple(int(e.get('id')) for e in ids.findall('iothread'))
-    elif root.find('iothreads') is not None:
-        iothreads = tuple(range(1, int(root.find('iothreads').text) + 1))
-    for iothread in iothreads:
-        if default_cpus:
-            iothread_affinity[iothread] = default_cpus
-
-    cputune = root.find('cputune')
-    if cputune is not None:
-        for pin in cputune.findall('vcpupin'):
-            vcpu_affinity[int(pin.get('vcpu'))] = _spec(pin.get('cpuset'))
-        pin = cputune.find('emulatorpin')
-        if pin is not None:
-            emulator_affinity = _spec(pin.get('cpuset'))
-        for pin in cputune.findall('iothreadpin'):
-            iothread_affinity[int(pin.get('iothread'))] = _spec(
-                pin.get('cpuset'))
-        for sched in cputune.findall('vcpusched'):
-            for v in _spec(sched.get('vcpus')):
-                vcpu_sched[v] = _sched(sched)
-        sched = cputune.find('emulatorsched')
-        if sched is not None:
-            emulator_sched = _sched(sched)
-        for sched in cputune.findall('iothreadsched'):
-            for i in _spec(sched.get('iothreads')):
-                iothread_sched[i] = _sched(sched)
-
-    numa_mode = numa_nodes = None
-    numatune = root.find('numatune')
-    if numatune is not None:
-        memory_el = numatune.find('memory')
-        if memory_el is not None and memory_el.get('nodeset'):
-            numa_mode = memory_el.get('mode', 'strict')
-            numa_nodes = _spec(memory_el.get('nodeset'))
-        memnodes = numatune.findall('memnode')
-        if memnodes:
-            numa_mode = numa_mode or memnodes[0].get('mode', 'strict')
-            numa_nodes = (numa_nodes or frozenset()).union(
-                *[_spec(m.get('nodeset')) for m in memnodes])
-
-    backing = root.find('memoryBacking')
-    hugepages = locked = False
-    sizes = ()
-    if backing is not None:
-        pages = backing.find('hugepages')
-        if pages is not None:
-            hugepages = True
-            sizes = tuple(sorted({_size_kb(p.get('size'), p.get('unit'))
-                                  for p in pages.findall('page')}))
-        locked = backing.find('locked') is not None
-
-    return Intent(
-        name=root.findtext('name'), vcpus=vcpus, memory_kb=memory_kb,
-        vcpu_affinity=vcpu_affinity, vcpu_sched=vcpu_sched,
-        emulator_affinity=emulator_affinity, emulator_sched=emulator_sched,
-        iothreads=iothreads, iothread_affinity=iothread_affinity,
-        iothread_sched=iothread_sched, numa_mode=numa_mode,
-        numa_nodes=numa_nodes, hugepages=hugepages,
-        hugepage_sizes_kb=sizes, locked=locked)
+    iothreads = _iothread_ids(root)
+    fields = {
+        'name': root.findtext('name'), 'vcpus': vcpus,
+        'memory_kb': _size_kb(memory.text, memory.get('unit'))
+        if memory is not None else 0,
+        'vcpu_affinity': {v: default for v in range(vcpus)} if default
+        else {},
+        'vcpu_sched': {}, 'emulator_affinity': default,
+        'iothreads': iothreads,
+        'iothread_affinity': {i: default for i in iothreads} if default
+        else {},
+        'iothread_sched': {},
+    }
+    if root.find('cputune') is not None:
+        _cputune(root.find('cputune'), fields)
+    if root.find('numatune') is not None:
+        fields['numa_mode'], fields['numa_nodes'] = _numatune(
+            root.find('numatune'))
+    if root.find('memoryBacking') is not None:
+        (fields['hugepages'], fields['hugepage_sizes_kb'],
+         fields['locked']) = _memory_backing(root.find('memoryBacking'))
+    return Intent(**fields)

@@ -5,20 +5,24 @@ host has (libvirt capabilities, nova's host ``NUMATopology``); decides
 nothing.
 """
 
+from rtnova.hardware import emulator
 from rtnova.hardware import host_topology as host_mod
-from rtnova.hardware import tuning
+from rtnova.hardware import placement
 
 
 def _cell_cpu_ids(caps_cell):
     return frozenset(cpu.id for cpu in caps_cell.cpus)
 
 
-def cell_pinnings(instance_topology, host_topology):
-    """One :class:`tuning.CellPinning` per guest cell, in guest order.
+def claimed_placement(instance_topology, host_topology, host, pool_units):
+    """The :class:`placement.Placement` nova's claim recorded.
 
-    ``InstanceNUMACell.id`` is the host cell nova's claim chose; vCPUs
-    without a pinning float over that host cell's shared CPUs, as in nova's
+    ``InstanceNUMACell.id`` is the host cell the claim chose; vCPUs without
+    a pinning float over that host cell's shared CPUs, as in nova's
     ``_get_pin_cpuset``.
+
+    :param host: the :func:`host_layout` of this host (pool locality)
+    :param pool_units: units of the emulator pool the guest holds
     """
     shared = {cell.id: frozenset(cell.cpuset) for cell in host_topology.cells}
     cells = []
@@ -26,16 +30,24 @@ def cell_pinnings(instance_topology, host_topology):
         reserved = (cell.cpuset_reserved
                     if 'cpuset_reserved' in cell and cell.cpuset_reserved
                     else ())
-        cells.append(tuning.CellPinning(
+        cells.append(placement.CellPlacement(
             guest_cell=index,
             host_cell=cell.id,
             vcpus=frozenset(cell.total_cpus),
             pinning=tuple(sorted((cell.cpu_pinning or {}).items())),
             floating_cpus=shared.get(cell.id, frozenset()),
             pagesize_kb=cell.pagesize,
-            reserved=frozenset(reserved),
+            cpuset_reserved=frozenset(reserved),
         ))
-    return cells
+    pool_cpus = frozenset()
+    if pool_units and host.emulator_pool:
+        pool_cpus = emulator.local_pool_cpus(host, {c.host_cell
+                                                    for c in cells})
+    policy = (instance_topology.emulator_threads_policy
+              if 'emulator_threads_policy' in instance_topology else None)
+    return placement.Placement(
+        cells=tuple(cells), emulator_policy=policy, pool_units=pool_units,
+        pool_cpus=pool_cpus, shared_cpus=host.shared_cpus)
 
 
 def host_layout(caps_topology, host_topology, online, shared, pool):

@@ -15,15 +15,16 @@ from nova.virt import hardware as nova_hardware
 from nova.virt.libvirt import driver as libvirt_driver
 
 import rtnova.conf
-from rtnova.hardware import emulator as pool_mod
+from rtnova.conf import guest_features
+from rtnova.hardware import emulator
 from rtnova.hardware import errors
 from rtnova.hardware import request as request_mod
 from rtnova.hardware import tuning
 from rtnova.status import readiness
-from rtnova.virt import claimed_cells as pinning
+from rtnova.virt import claimed_cells
 from rtnova.virt import guest_config
 from rtnova.virt import host_config
-from rtnova.virt import instance_request as requests
+from rtnova.virt import instance_request
 
 LOG = logging.getLogger(__name__)
 CONF = rtnova.conf.CONF
@@ -36,14 +37,6 @@ TRAIT_READY = readiness.TRAIT
 def _dedicated_cpus():
     return frozenset(nova_hardware.get_cpu_dedicated_set() or
                      nova_hardware.get_vcpu_pin_set() or ())
-
-
-def latency_features(conf=CONF):
-    """The operator's ``[rtnova] realtime_*`` switches."""
-    return tuning.LatencyFeatures(
-        pmu_off=conf.rtnova.realtime_pmu_off,
-        no_memballoon=conf.rtnova.realtime_disable_memballoon,
-        no_usb=conf.rtnova.realtime_disable_usb)
 
 
 class RealtimeLibvirtDriver(libvirt_driver.LibvirtDriver):
@@ -84,8 +77,8 @@ class RealtimeLibvirtDriver(libvirt_driver.LibvirtDriver):
         # Judge the real-time request before nova builds anything: a bad
         # one raises InvalidInput, which nova's compute manager turns into
         # a build abort (server ERROR, the key and fix as its fault).
-        from rtnova.virt import instance_request as requests
-        requests.request_from_instance(instance, image_meta)
+        from rtnova.virt import instance_request
+        instance_request.request_from_instance(instance, image_meta)
         return super().spawn(context, instance, image_meta, *args, **kwargs)
 
     # -- guest XML ----------------------------------------------------------
@@ -97,7 +90,8 @@ class RealtimeLibvirtDriver(libvirt_driver.LibvirtDriver):
         # emulator threads instead, so nova's check must not see 'share'.
         if (CONF.rtnova.emulator_pin_set and
                 not CONF.compute.cpu_shared_set and
-                requests.request_from_flavor(flavor, image_meta).pool_units):
+                instance_request.request_from_flavor(
+                    flavor, image_meta).pool_units):
             flavor = flavor.obj_clone()
             flavor.extra_specs = {
                 k: v for k, v in flavor.extra_specs.items()
@@ -123,7 +117,7 @@ class RealtimeLibvirtDriver(libvirt_driver.LibvirtDriver):
         if instance.numa_topology is None:
             return None
         return self._plan(
-            requests.request_from_instance(instance, image_meta),
+            instance_request.request_from_instance(instance, image_meta),
             instance.numa_topology, iothreads)
 
     def _plan(self, request, instance_topology, iothreads):
@@ -131,15 +125,16 @@ class RealtimeLibvirtDriver(libvirt_driver.LibvirtDriver):
         if not (request.realtime or (request.pool_units and pool)):
             return None
         host_topology = self._get_host_numa_topology()
-        host = pinning.host_layout(
+        host = claimed_cells.host_layout(
             self._host.get_capabilities().host.topology, host_topology,
             self._host.get_online_cpus(),
             nova_hardware.get_cpu_shared_set() or (), pool)
         return tuning.plan(
-            request, pinning.cell_pinnings(instance_topology, host_topology),
-            host, iothreads=iothreads or 0,
-            small_page_kb=pinning.small_page_kb(host_topology),
-            features=latency_features())
+            request, claimed_cells.claimed_placement(
+                instance_topology, host_topology, host, request.pool_units),
+            iothreads=iothreads or 0,
+            small_page_kb=claimed_cells.small_page_kb(host_topology),
+            features=guest_features.latency_features(CONF))
 
     def _get_live_migrate_numa_info(self, instance_numa_topology, flavor,
                                     image_meta):
@@ -149,8 +144,9 @@ class RealtimeLibvirtDriver(libvirt_driver.LibvirtDriver):
             instance_numa_topology, flavor, image_meta)
         if 'cpu_pins' not in info:
             return info
-        plan = self._plan(requests.request_from_flavor(flavor, image_meta),
-                          instance_numa_topology, self._get_guest_iothread())
+        request = instance_request.request_from_flavor(flavor, image_meta)
+        plan = self._plan(request, instance_numa_topology,
+                          self._get_guest_iothread())
         if plan is not None:
             info.emulator_pins = set(plan.emulatorpin)
             if plan.vcpusched:
@@ -166,7 +162,7 @@ class RealtimeLibvirtDriver(libvirt_driver.LibvirtDriver):
         inventory = dict(provider_tree.data(nodename).inventory)
         pool = host_config.parse_pool(CONF.rtnova.emulator_pin_set)
         if pool:
-            total = pool_mod.capacity(
+            total = emulator.capacity(
                 pool, CONF.rtnova.emulator_pool_guests_per_cpu)
             inventory[POOL_RC] = {
                 'total': total,

@@ -254,9 +254,9 @@ def broken_invariants(host, guest, placement):
             broken.append('pCPUs shared between guest cells')
         seen |= mine
     if placement.pool_units:
-        if not placement.emulator_cpus <= host.emulator_pool:
+        if not placement.emulator_cpus() <= host.emulator_pool:
             broken.append('emulator threads outside the pool')
-        if placement.emulator_cpus & host.dedicated_cpus:
+        if placement.emulator_cpus() & host.dedicated_cpus:
             broken.append('emulator threads on the dedicated set')
         if host.pool_used + placement.pool_units > host.pool_capacity:
             broken.append('emulator pool overcommitted')

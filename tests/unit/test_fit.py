@@ -60,7 +60,7 @@ class FourCoreHostTest(base.TestCase):
         self.assertEqual([{1}, {2}, {3}],
                          sorted(set(p.pcpus) for p in placed))
         for p in placed:
-            self.assertEqual({0}, p.emulator_cpus)
+            self.assertEqual({0}, p.emulator_cpus())
         self.assertIn('no host cell', last.reason)
 
     def test_nova_isolate_fits_one(self):
@@ -69,7 +69,7 @@ class FourCoreHostTest(base.TestCase):
                                               emulator='isolate'))
         self.assertEqual(1, len(placed))
         self.assertEqual(1, len(placed[0].cpuset_reserved))
-        self.assertEqual(placed[0].cpuset_reserved, placed[0].emulator_cpus)
+        self.assertEqual(placed[0].cpuset_reserved, placed[0].emulator_cpus())
 
     def test_pool_capacity_is_never_overcommitted(self):
         host = host_mod.from_description({
@@ -101,7 +101,7 @@ class SampleHostTest(base.TestCase):
         cell = result.cells[0].host_cell
         self.assertEqual(1048576, result.cells[0].pagesize_kb)
         # node 0 holds CPU 2 of the pool, node 1 CPU 3
-        self.assertEqual({2 + cell}, result.emulator_cpus)
+        self.assertEqual({2 + cell}, result.emulator_cpus())
         self.assertEqual(set(), result.pcpus - host.dedicated_cpus)
 
     def test_gigabyte_pages_run_out(self):
@@ -117,7 +117,8 @@ class SampleHostTest(base.TestCase):
         # four 1 GiB pages per node, 4 GiB per guest
         self.assertEqual(2, placed)
         for cell in host.cells:
-            self.assertEqual(0, cell.pages(1048576).free)
+            self.assertEqual(
+                [0], [p.free for p in cell.mempages if p.size_kb == 1048576])
 
 
 class NoBlowUpTest(base.TestCase):
@@ -214,7 +215,7 @@ class NovaQuirksTest(base.TestCase):
         got = fit.fit(fs.plain_guest(inst), fs.plain_host(topo))
         self.assertEqual(fs.nova_answer(want), fs.rtnova_answer(got))
         self.assertEqual(1, len(got.cpuset_reserved))
-        self.assertEqual(got.cpuset_reserved, got.emulator_cpus)
+        self.assertEqual(got.cpuset_reserved, got.emulator_cpus())
 
 
 class RuledOutByCpusTest(base.TestCase):

@@ -66,8 +66,8 @@ class FitPropertiesTest(base.TestCase):
         hypothesis.assume(result)
         cell = result.cells[0].host_cell
         local = {c for c in pool_cpus if host.cell_of_cpu(c) == cell}
-        self.assertEqual(local or pool_cpus, result.emulator_cpus)
-        self.assertFalse(result.emulator_cpus & host.dedicated_cpus)
+        self.assertEqual(local or pool_cpus, result.emulator_cpus())
+        self.assertFalse(result.emulator_cpus() & host.dedicated_cpus)
 
     @SETTINGS
     @hypothesis.given(seed=st.integers(0, 2 ** 32))

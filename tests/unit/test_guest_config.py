@@ -1,4 +1,4 @@
-"""Rendering a tuning plan on nova's libvirt config objects."""
+"""Rendering a tuning plan: rtnova's XML elements inside nova's guest."""
 
 from lxml import etree
 
@@ -6,6 +6,7 @@ from nova.virt.libvirt import config as vconfig
 
 from rtnova.hardware import tuning
 from rtnova.virt import guest_config
+from rtnova.virt import tuning_xml
 from tests.unit import base
 
 PLAN = tuning.TuningPlan(
@@ -32,7 +33,7 @@ class RenderTest(base.TestCase):
     def test_cputune(self):
         nova_tune = vconfig.LibvirtConfigGuestCPUTune()
         nova_tune.shares = 2048
-        tree = _xml(guest_config.render_cputune(PLAN, nova_tune))
+        tree = _xml(tuning_xml.cputune(PLAN, nova_tune.format_dom()))
         # nova's quota:cpu_shares survives
         self.assertEqual('2048', tree.findtext('shares'))
         self.assertEqual([('0', '5'), ('1', '7')],
@@ -50,7 +51,7 @@ class RenderTest(base.TestCase):
                          dict(tree.find('iothreadsched').attrib))
 
     def test_numatune(self):
-        tree = _xml(guest_config.render_numatune(PLAN))
+        tree = _xml(tuning_xml.numatune(PLAN))
         self.assertEqual({'mode': 'strict', 'nodeset': '1'},
                          dict(tree.find('memory').attrib))
         self.assertEqual({'cellid': '0', 'mode': 'strict', 'nodeset': '1'},
@@ -59,7 +60,8 @@ class RenderTest(base.TestCase):
     def test_membacking_keeps_what_nova_set(self):
         nova_backing = vconfig.LibvirtConfigGuestMemoryBacking()
         nova_backing.discard = True
-        tree = _xml(guest_config.render_membacking(PLAN, nova_backing))
+        tree = _xml(tuning_xml.memory_backing(PLAN,
+                                              nova_backing.format_dom()))
         self.assertEqual({'size': '2048', 'unit': 'KiB', 'nodeset': '0'},
                          dict(tree.find('hugepages/page').attrib))
         for tag in ('nosharepages', 'locked', 'discard'):
@@ -68,7 +70,23 @@ class RenderTest(base.TestCase):
     def test_nothing_to_back(self):
         plan = tuning.TuningPlan(vcpupin=(), emulatorpin=frozenset(),
                                  iothreadpin=(), vcpusched=())
-        self.assertIsNone(guest_config.render_membacking(plan, None))
+        self.assertIsNone(tuning_xml.memory_backing(plan, None))
+
+    def test_nova_guest_renders_the_elements_every_time(self):
+        guest = vconfig.LibvirtConfigGuest()
+        guest.virt_type = 'kvm'
+        guest.memory = 1024 * 1024
+        guest.vcpus = 2
+        guest.os_type = 'hvm'
+        guest_config.apply_plan(guest, PLAN)
+        # nova appends what format_dom returns: rendering twice must not
+        # move elements out of the plan's tree
+        for _ in range(2):
+            tree = etree.fromstring(guest.to_xml().encode())
+            self.assertEqual(2, len(tree.findall('cputune/vcpupin')))
+            self.assertEqual('1', tree.find('numatune/memory').get(
+                'nodeset'))
+            self.assertIsNotNone(tree.find('memoryBacking/locked'))
 
 
 class FeaturesTest(base.TestCase):

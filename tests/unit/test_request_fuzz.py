@@ -8,6 +8,7 @@ from hypothesis import settings
 from hypothesis import strategies as st
 
 from rtnova.hardware import errors
+from rtnova.hardware import policies
 from rtnova.hardware import request
 from tests.unit import base
 from tests.unit import rt_inputs
@@ -48,7 +49,7 @@ def _check(test, vcpus, memory_mb, extra, image):
     test.assertEqual(req.vcpus, len(req.rt_vcpus | req.non_rt_vcpus))
     test.assertFalse(req.rt_vcpus & req.non_rt_vcpus)
     if req.realtime:
-        test.assertIn(req.rt_policy, request.POLICIES)
+        test.assertIn(req.rt_policy, policies.REALTIME_SCHED)
         test.assertTrue(1 <= req.rt_priority <= 49)
     return req
 

@@ -3,7 +3,9 @@
 from hypothesis import given
 from hypothesis import strategies as st
 
+from rtnova.hardware import emulator
 from rtnova.hardware import host_topology as host_mod
+from rtnova.hardware import placement
 from rtnova.hardware import request as request_mod
 from rtnova.hardware import sample
 from rtnova.hardware import tuning
@@ -34,10 +36,23 @@ def _host(pool='2-3', shared=None):
 
 def _cell(vcpus, cpus, host_cell=1, guest_cell=0, pagesize_kb=PAGE_1G,
           **kwargs):
-    return tuning.CellPinning(
+    return placement.CellPlacement(
         guest_cell=guest_cell, host_cell=host_cell,
         vcpus=frozenset(vcpus), pinning=tuple(zip(vcpus, cpus)),
         pagesize_kb=pagesize_kb, **kwargs)
+
+
+def _plan(request, cells, host, **kwargs):
+    """The plan of ``cells`` placed on ``host``, as the driver builds it."""
+    pool_cpus = frozenset()
+    if request.pool_units and host.emulator_pool:
+        pool_cpus = emulator.local_pool_cpus(
+            host, {c.host_cell for c in cells})
+    placed = placement.Placement(
+        cells=tuple(cells), emulator_policy=request.emulator_policy,
+        pool_units=request.pool_units, pool_cpus=pool_cpus,
+        shared_cpus=host.shared_cpus)
+    return tuning.plan(request, placed, **kwargs)
 
 
 # rt1.small as nova's claim places it on host node 1 of the sample host
@@ -49,7 +64,7 @@ class Rt1SmallPlanTest(base.TestCase):
 
     def setUp(self):
         super().setUp()
-        self.plan = tuning.plan(_request(), RT1_CELLS, _host())
+        self.plan = _plan(_request(), RT1_CELLS, _host())
 
     def test_one_vcpupin_per_vcpu_from_the_claim(self):
         self.assertEqual(
@@ -87,7 +102,7 @@ class PoolPlanTest(base.TestCase):
 
     def test_pool_cpus_on_the_guest_node(self):
         extra = dict(RT_SPECS, **{POOL_KEY: '1'})
-        plan = tuning.plan(_request(extra=extra), RT1_CELLS, _host())
+        plan = _plan(_request(extra=extra), RT1_CELLS, _host())
         self.assertTrue(plan.uses_pool)
         # node 1 has CPUs 1,3,5,..; pool is 2-3
         self.assertEqual({3}, plan.emulatorpin)
@@ -95,14 +110,14 @@ class PoolPlanTest(base.TestCase):
 
     def test_whole_pool_when_none_on_the_guest_node(self):
         extra = dict(RT_SPECS, **{POOL_KEY: '1'})
-        plan = tuning.plan(_request(extra=extra), RT1_CELLS,
-                           _host(pool='2'))
+        plan = _plan(_request(extra=extra), RT1_CELLS,
+                     _host(pool='2'))
         self.assertEqual({2}, plan.emulatorpin)
 
     def test_all_rt_single_vcpu_on_pool(self):
-        plan = tuning.plan(_request(1, ALL_RT_POOL, 1024),
-                           [_cell([0], [4], host_cell=0, pagesize_kb=None)],
-                           _host())
+        plan = _plan(_request(1, ALL_RT_POOL, 1024),
+                     [_cell([0], [4], host_cell=0, pagesize_kb=None)],
+                     _host())
         self.assertEqual({2}, plan.emulatorpin)
         self.assertEqual(
             (tuning.VcpuSched(frozenset({0}), 'fifo', 10),), plan.vcpusched)
@@ -111,17 +126,17 @@ class PoolPlanTest(base.TestCase):
 
     def test_pool_resource_without_host_pool_keeps_nova_semantics(self):
         shared = _host(pool=None, shared='0-1')
-        plan = tuning.plan(_request(1, ALL_RT_POOL, 1024),
-                           [_cell([0], [4], host_cell=0)], shared)
+        plan = _plan(_request(1, ALL_RT_POOL, 1024),
+                     [_cell([0], [4], host_cell=0)], shared)
         self.assertFalse(plan.uses_pool)
         # share + cpu_shared_set: nova pins to the shared set
         self.assertEqual({0, 1}, plan.emulatorpin)
 
     def test_non_rt_pool_guest_only_moves_emulator_threads(self):
         extra = {'hw:cpu_policy': 'dedicated', POOL_KEY: '1'}
-        plan = tuning.plan(_request(2, extra, 1024),
-                           [_cell([0, 1], [4, 6], host_cell=0,
-                                  pagesize_kb=None)], _host())
+        plan = _plan(_request(2, extra, 1024),
+                     [_cell([0, 1], [4, 6], host_cell=0,
+                            pagesize_kb=None)], _host())
         self.assertEqual({2}, plan.emulatorpin)
         self.assertEqual((), plan.vcpusched)
         self.assertFalse(plan.locked)
@@ -135,15 +150,15 @@ class NovaSemanticsTest(base.TestCase):
     def test_isolate_uses_the_reserved_pcpu(self):
         extra = {'hw:cpu_policy': 'dedicated', 'hw:cpu_realtime': 'yes',
                  'hw:emulator_threads_policy': 'isolate'}
-        cell = _cell([0, 1], [5, 7], reserved=frozenset({9}))
-        plan = tuning.plan(_request(2, extra, 1024), [cell], _host())
+        cell = _cell([0, 1], [5, 7], cpuset_reserved=frozenset({9}))
+        plan = _plan(_request(2, extra, 1024), [cell], _host())
         self.assertEqual({9}, plan.emulatorpin)
 
     def test_unpinned_vcpus_float_over_the_shared_cpus(self):
-        cell = tuning.CellPinning(
+        cell = placement.CellPlacement(
             guest_cell=0, host_cell=0, vcpus=frozenset({0, 1, 2, 3}),
             pinning=((2, 4), (3, 6)), floating_cpus=frozenset({0, 2}))
-        plan = tuning.plan(_request(), [cell], _host())
+        plan = _plan(_request(), [cell], _host())
         self.assertEqual({0, 2}, plan.vcpupin[0][1])
         self.assertEqual({0, 2}, plan.emulatorpin)
 
@@ -156,7 +171,7 @@ class SchedulingRequestTest(base.TestCase):
             'hw:cpu_realtime_priority': '20',
             'hw:emulator_threads_sched': 'fifo:5',
             'hw:iothreads_sched': 'rr:3'})
-        plan = tuning.plan(_request(extra=extra), RT1_CELLS, _host())
+        plan = _plan(_request(extra=extra), RT1_CELLS, _host())
         self.assertEqual(
             (tuning.VcpuSched(frozenset({2, 3}), 'rr', 20),), plan.vcpusched)
         self.assertEqual(tuning.ThreadSched('fifo', 5), plan.emulatorsched)
@@ -164,8 +179,8 @@ class SchedulingRequestTest(base.TestCase):
 
     def test_features_are_the_operators(self):
         features = tuning.LatencyFeatures(pmu_off=False, no_usb=False)
-        plan = tuning.plan(_request(), RT1_CELLS, _host(),
-                           features=features)
+        plan = _plan(_request(), RT1_CELLS, _host(),
+                     features=features)
         self.assertIs(features, plan.features)
 
 
@@ -175,8 +190,8 @@ class MultiNodeTest(base.TestCase):
         extra = dict(RT_SPECS, **{'hw:numa_nodes': '2'})
         cells = [_cell([0, 1], [4, 6], host_cell=0, guest_cell=0),
                  _cell([2, 3], [5, 7], host_cell=1, guest_cell=1)]
-        plan = tuning.plan(_request(extra=extra), list(reversed(cells)),
-                           _host())
+        plan = _plan(_request(extra=extra), list(reversed(cells)),
+                     _host())
         self.assertEqual(((0, 0), (1, 1)), plan.memnodes)
         self.assertEqual(
             (tuning.HugePage(PAGE_1G, frozenset({0})),
@@ -186,7 +201,7 @@ class MultiNodeTest(base.TestCase):
         extra = dict(RT_SPECS, **{'hw:numa_nodes': '2', POOL_KEY: '1'})
         cells = [_cell([0, 1], [4, 6], host_cell=0, guest_cell=0),
                  _cell([2, 3], [5, 7], host_cell=1, guest_cell=1)]
-        plan = tuning.plan(_request(extra=extra), cells, _host())
+        plan = _plan(_request(extra=extra), cells, _host())
         self.assertEqual({2, 3}, plan.emulatorpin)
 
 
@@ -204,15 +219,15 @@ def _placements(draw):
 class PlanPropertiesTest(base.TestCase):
 
     @given(_placements())
-    def test_plan_invariants(self, placement):
-        vcpus, pcpus, mask, pool, node = placement
+    def test_plan_invariants(self, drawn):
+        vcpus, pcpus, mask, pool, node = drawn
         extra = dict(RT_SPECS, **{'hw:cpu_realtime_mask': '^0-%d' % (
             mask - 1) if mask > 1 else '^0'})
         if pool:
             extra[POOL_KEY] = '1'
         request = _request(vcpus, extra)
         cell = _cell(list(range(vcpus)), pcpus, host_cell=node)
-        plan = tuning.plan(request, [cell], _host(pool=pool))
+        plan = _plan(request, [cell], _host(pool=pool))
 
         # every vCPU pinned exactly once, to the CPU the claim chose
         self.assertEqual([(v, {p}) for v, p in enumerate(pcpus)],
