@@ -112,50 +112,67 @@ def guest_from_nova(instance_topology, pool_units=0):
         pool_units=pool_units)
 
 
-_cell_values = operator.itemgetter(
-    '_obj_id', '_obj_cpuset', '_obj_pcpuset', '_obj_memory', '_obj_cpu_usage',
-    '_obj_memory_usage', '_obj_pinned_cpus', '_obj_siblings')
+_plain_values = operator.itemgetter(
+    '_obj_id', '_obj_memory', '_obj_cpu_usage', '_obj_memory_usage')
+_set_values = operator.itemgetter('_obj_cpuset', '_obj_pcpuset',
+                                  '_obj_pinned_cpus')
 _page_values = operator.itemgetter(
     '_obj_size_kb', '_obj_total', '_obj_used', '_obj_reserved')
 
 
+def _frozen_cell(fields):
+    """A cell's stored fields as values no later change can reach.
+
+    nova changes some of these sets in place (``NUMACell.pin_cpus`` does
+    ``pinned_cpus |= ...``): a fingerprint holding nova's own sets would
+    change along with the object and vouch for a stale conversion.
+    """
+    return (_plain_values(fields),
+            tuple(frozenset(v) for v in _set_values(fields)),
+            tuple(frozenset(s) for s in fields['_obj_siblings']),
+            tuple(_page_values(vars(p))
+                  for p in fields.get('_obj_mempages') or ()))
+
+
 def fingerprint(numa_topology):
-    """The stored fields of nova's object that the conversion reads.
+    """Frozen copies of the stored fields the conversion reads.
 
     :raises KeyError: when a field is unset (such a host is just converted
         every time).
     """
-    return tuple(
-        (_cell_values(vars(cell)),
-         tuple(_page_values(vars(p))
-               for p in vars(cell).get('_obj_mempages') or ()))
-        for cell in vars(numa_topology)['_obj_cells'])
+    return tuple(_frozen_cell(vars(cell))
+                 for cell in vars(numa_topology)['_obj_cells'])
+
+
+def _cell_matches(fields, known):
+    plain, sets, siblings, pages = known
+    # set == frozenset compares content, so nothing is copied here
+    if _plain_values(fields) != plain or _set_values(fields) != sets:
+        return False
+    live = fields['_obj_siblings']
+    if len(live) != len(siblings) or any(
+            a != b for a, b in zip(live, siblings)):
+        return False
+    live_pages = fields.get('_obj_mempages') or ()
+    return len(live_pages) == len(pages) and all(
+        _page_values(vars(p)) == values
+        for p, values in zip(live_pages, pages))
 
 
 def matches(known, numa_topology):
     """Whether ``numa_topology`` still has the ``known`` fingerprint.
 
-    Compares in place, field tuples against field tuples: the scheduler
+    Compares in place, live fields against the frozen ones: the scheduler
     re-reads every compute node's topology from the database for each
     request, so most hosts arrive as a new object with unchanged content.
     """
     try:
         cells = vars(numa_topology)['_obj_cells']
-        if len(cells) != len(known):
-            return False
-        for cell, (cell_values, pages_values) in zip(cells, known):
-            fields = vars(cell)
-            if _cell_values(fields) != cell_values:
-                return False
-            pages = fields.get('_obj_mempages') or ()
-            if len(pages) != len(pages_values):
-                return False
-            for p, values in zip(pages, pages_values):
-                if _page_values(vars(p)) != values:
-                    return False
+        return len(cells) == len(known) and all(
+            _cell_matches(vars(cell), frozen)
+            for cell, frozen in zip(cells, known))
     except KeyError:
         return False
-    return True
 
 
 class HostTopologyCache:
@@ -163,8 +180,8 @@ class HostTopologyCache:
 
     Hit by identity first; else, when the caller names the node, by
     checking the new object against the fingerprint of the node's last
-    conversion. The fingerprint holds nova's field values (sets, lists),
-    never nova's objects themselves.
+    conversion. The fingerprint holds frozen copies of nova's field values,
+    never nova's objects or sets themselves.
     """
 
     def __init__(self):

@@ -70,3 +70,29 @@ class RememberedDecisionTest(base.TestCase):
         answers = [self._both(host, spec, ratios)
                    for ratios in ((4.0, 1.5), (4.0, 1.0), (4.0, 1.5))]
         self.assertEqual([True, False, True], answers)
+
+
+class FingerprintTest(base.TestCase):
+    """A conversion is reused only for the content it was made from."""
+
+    def test_cell_changed_in_place_is_not_answered_from_the_cache(self):
+        from rtnova.scheduler import host_model
+        cache = host_model.HostTopologyCache()
+        seen = _host()
+        before = cache.get(seen, node='n1')
+        self.assertEqual(frozenset(), before.cells[0].pinned_cpus)
+        # nova's claim pins in place: NUMACell.pin_cpus does |= on the set
+        seen.cells[0].pin_cpus({4, 5})
+        # the next request re-reads the record, now with the pinned CPUs
+        reread = objects.NUMATopology.obj_from_db_obj(seen._to_json())
+        after = cache.get(reread, node='n1')
+        self.assertEqual(frozenset({4, 5}), after.cells[0].pinned_cpus)
+        self.assertIsNot(before, after)
+
+    def test_unchanged_reread_reuses_the_conversion(self):
+        from rtnova.scheduler import host_model
+        cache = host_model.HostTopologyCache()
+        seen = _host(gig_pages_used=1)
+        before = cache.get(seen, node='n1')
+        reread = objects.NUMATopology.obj_from_db_obj(seen._to_json())
+        self.assertIs(before, cache.get(reread, node='n1'))
