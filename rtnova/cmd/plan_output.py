@@ -145,7 +145,7 @@ def to_dict(flavor, host, result):
     return data
 
 
-def write_text(data, out):
+def _write_inputs(data, out):
     flavor = data['flavor']
     out.write('Flavor %s: %d vCPUs, %d MiB\n' % (
         flavor['name'], flavor['vcpus'], flavor['memory_mb']))
@@ -163,12 +163,9 @@ def write_text(data, out):
                       cell['id'], cell['cpus'], cell['dedicated'] or '-',
                       cell['emulator_pool'] or '-', cell['memory_mb'],
                       pages))
-    if not data['fits']:
-        out.write('Decision: does NOT fit: %s\n' % data['reason'])
-        return
-    nodes = sorted({row['host_node'] for row in data['vcpus']})
-    out.write('Decision: fits on NUMA node(s) %s\n' %
-              ','.join(str(n) for n in nodes))
+
+
+def _write_threads(data, out):
     for row in data['vcpus']:
         sched = row['policy'] + (' %d' % row['priority']
                                  if row['realtime'] else '')
@@ -182,7 +179,9 @@ def write_text(data, out):
     for io in data['iothreads']:
         out.write('  I/O thread %d -> pCPU %s\n' % (io['iothread'],
                                                     io['pcpus']))
-    memory = data['memory']
+
+
+def _write_memory(memory, out):
     for node in memory['nodes']:
         size = node['page_size_kb']
         backing = ('%d x %d KiB pages' % (node['pages'], size) if size
@@ -193,16 +192,33 @@ def write_text(data, out):
     out.write('  memory locked: %s, shared pages: %s\n' % (
         'yes' if memory['locked'] else 'no',
         'no' if memory['nosharepages'] else 'yes'))
+
+
+def _write_hints(data, out):
     hints = data['guest_hints']
-    if hints:
-        out.write('Guest hints (real-time vCPUs %s):\n' %
-                  data['realtime_vcpus'])
-        out.write('  kernel command line: %s\n' % hints['kernel_cmdline'])
-        if hints['tuned_variables']:
-            out.write('  tuned %s: %s\n' % (hints['tuned_profile'],
-                                            hints['tuned_variables']))
-        for note in hints['notes']:
-            out.write('  note: %s\n' % note)
+    if not hints:
+        return
+    out.write('Guest hints (real-time vCPUs %s):\n' % data['realtime_vcpus'])
+    out.write('  kernel command line: %s\n' % hints['kernel_cmdline'])
+    if hints['tuned_variables']:
+        out.write('  tuned %s: %s\n' % (hints['tuned_profile'],
+                                        hints['tuned_variables']))
+    for note in hints['notes']:
+        out.write('  note: %s\n' % note)
+
+
+def write_text(data, out):
+    """The plan for humans: inputs, decision, threads, memory, XML."""
+    _write_inputs(data, out)
+    if not data['fits']:
+        out.write('Decision: does NOT fit: %s\n' % data['reason'])
+        return
+    nodes = sorted({row['host_node'] for row in data['vcpus']})
+    out.write('Decision: fits on NUMA node(s) %s\n' %
+              ','.join(str(n) for n in nodes))
+    _write_threads(data, out)
+    _write_memory(data['memory'], out)
+    _write_hints(data, out)
     out.write('libvirt XML (as the compute driver writes it):\n')
     for line in data['libvirt_xml'].splitlines():
         out.write('  %s\n' % line)
