@@ -32,13 +32,8 @@ from rtnova.virt import instance_request as requests
 FITS, NO_FIT, BAD_INPUT = 0, 1, 2
 
 
-def build_parser():
-    parser = argparse.ArgumentParser(
-        prog='rtnova-plan',
-        description='Plan a (real-time) flavor on a host without booting '
-                    'it: does it fit, where do its vCPUs, emulator threads '
-                    'and hugepages go, what does the guest need, and which '
-                    'libvirt XML would the compute driver write.')
+def add_flavor_arguments(parser):
+    """The flavor options (shared with rtnova-probe)."""
     flavor = parser.add_argument_group('flavor (default: rt1.small)')
     flavor.add_argument('--flavor-file', metavar='PATH',
                         help='JSON: {"name", "vcpus", "memory_mb", '
@@ -52,6 +47,16 @@ def build_parser():
     flavor.add_argument('--image-property', action='append', default=[],
                         metavar='KEY=VALUE', help='an image property '
                         '(repeatable), e.g. hw_cpu_realtime_mask=^0')
+
+
+def build_parser():
+    parser = argparse.ArgumentParser(
+        prog='rtnova-plan',
+        description='Plan a (real-time) flavor on a host without booting '
+                    'it: does it fit, where do its vCPUs, emulator threads '
+                    'and hugepages go, what does the guest need, and which '
+                    'libvirt XML would the compute driver write.')
+    add_flavor_arguments(parser)
     host = parser.add_argument_group('host (default: the sample host)')
     host.add_argument('--host-file', metavar='PATH',
                       help='a JSON host description (see the operator '

@@ -1,0 +1,89 @@
+"""Start and stop the load ``rtnova-probe --load`` plants.
+
+* ``housekeeping``: one busy SCHED_OTHER process per host CPU that is not
+  a dedicated CPU (the emulator pool, the shared set, the OS);
+* ``same-cpu``: one busy SCHED_OTHER process on the first real-time vCPU's
+  pCPU (the first vCPU's when the flavor has no real-time vCPU);
+* ``burst``: a SCHED_FIFO process on that pCPU that runs ``burst_ms`` of
+  every ``period_ms`` -- a planted stall of known length;
+* ``none``.
+"""
+
+import dataclasses
+import subprocess
+import sys
+
+KINDS = ('none', 'housekeeping', 'same-cpu', 'burst')
+
+
+@dataclasses.dataclass(frozen=True)
+class Burst:
+    ms: float = 10.0
+    period_ms: float = 200.0
+    priority: int = 50
+
+
+def _start(args):
+    return subprocess.Popen(
+        [sys.executable, '-m', 'rtnova.probe.interferer'] + args,
+        stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL)
+
+
+class Load(object):
+    """The planted processes; :meth:`stop` ends them (idempotent)."""
+
+    def __init__(self, kind, cpus, burst=None):
+        self.kind = kind
+        self.cpus = tuple(sorted(cpus))
+        self.burst = burst or Burst()
+        self.procs = []
+
+    def describe(self):
+        cpus = ','.join(map(str, self.cpus))
+        if self.kind == 'none':
+            return 'none'
+        if self.kind == 'burst':
+            return ('SCHED_FIFO %d for %g ms every %g ms on pCPU %s' % (
+                self.burst.priority, self.burst.ms, self.burst.period_ms,
+                cpus))
+        return 'busy SCHED_OTHER loop on pCPU %s (%s)' % (cpus, self.kind)
+
+    def start(self):
+        try:
+            for cpu in self.cpus:
+                if self.kind == 'burst':
+                    self.procs.append(_start([
+                        'burst', '--cpu', str(cpu),
+                        '--ms', str(self.burst.ms),
+                        '--period-ms', str(self.burst.period_ms),
+                        '--priority', str(self.burst.priority)]))
+                elif self.kind != 'none':
+                    self.procs.append(_start(['spin', '--cpu', str(cpu)]))
+        except BaseException:
+            self.stop()
+            raise
+        return self
+
+    def check_running(self):
+        """Name a planted process that died (e.g. FIFO refused)."""
+        for proc in self.procs:
+            if proc.poll() is not None:
+                return ('the planted load (%s) exited with %s' % (
+                    self.describe(), proc.returncode))
+        return None
+
+    def stop(self):
+        for proc in self.procs:
+            if proc.poll() is None:
+                proc.kill()
+            proc.wait()
+        self.procs = []
+
+
+def cpus_for(kind, host_cpus, dedicated, target_pcpu):
+    """The CPUs the load of ``kind`` goes on."""
+    if kind == 'none':
+        return ()
+    if kind == 'housekeeping':
+        return tuple(sorted(set(host_cpus) - set(dedicated)))
+    return (target_pcpu,)

@@ -1,0 +1,44 @@
+"""``/proc/sys/kernel/sched_rt_runtime_us``: read it, set it for a run.
+
+With the default 950000 the kernel idles every CPU 50 ms of each second
+when real-time tasks would use it all: a spinning SCHED_FIFO vCPU (the
+probe, or a busy real-time guest) is stalled that long, on purpose. -1
+turns throttling off. rtnova-probe only changes it when asked, and puts
+the old value back.
+"""
+
+import contextlib
+
+PATH = '/proc/sys/kernel/sched_rt_runtime_us'
+DEFAULT = 950000
+
+
+def read(path=PATH):
+    with open(path) as fh:
+        return int(fh.read().strip())
+
+
+def write(value, path=PATH):
+    with open(path, 'w') as fh:
+        fh.write('%d\n' % value)
+
+
+def describe(value):
+    if value < 0:
+        return '%d (RT throttling off)' % value
+    return ('%d (RT throttling on: a busy SCHED_FIFO vCPU loses %d us of '
+            'every second)' % (value, max(0, 1000000 - value)))
+
+
+@contextlib.contextmanager
+def set_for_run(value, path=PATH):
+    """Set ``value`` (None: leave it), restore the old one afterwards."""
+    if value is None:
+        yield read(path)
+        return
+    old = read(path)
+    write(value, path)
+    try:
+        yield value
+    finally:
+        write(old, path)
