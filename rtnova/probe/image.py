@@ -2,8 +2,9 @@
 
 The source is assembled with nasm at first use into a cache directory,
 keyed by the source's hash, so no binary is shipped or committed. The host
-tells the guest one thing, the window length in TSC cycles, by patching
-the 8 bytes after the ``RTNPARAM`` marker of the image.
+tells the guest two things by patching the bytes after the ``RTNPARAM``
+marker of the image: the window length in TSC cycles (8 bytes) and how
+many vCPUs to wait for before measuring (4 bytes).
 """
 
 import hashlib
@@ -20,6 +21,8 @@ MARKER = b'RTNPARAM'
 DISK_BYTES = 1024 * 1024
 # boot sector + loaded sectors: keep the guest "a few KiB at most"
 MAX_IMAGE_BYTES = 8 * 1024
+# MAX_CPUS of probe.asm (per-vCPU areas below 1 MiB)
+MAX_VCPUS = 64
 
 
 class ProbeUnavailable(Exception):
@@ -68,20 +71,23 @@ def build(source=SOURCE, directory=None):
     return path
 
 
-def patch_window(image, window_cycles):
-    """``image`` (bytes) with the window length set."""
+def patch_params(image, window_cycles, vcpus):
+    """``image`` (bytes) with the window length and vCPU count set."""
     if not 0 < window_cycles < 2 ** 64:
         raise ValueError('window of %r TSC cycles is out of range' %
                          window_cycles)
+    if not 0 < vcpus <= MAX_VCPUS:
+        raise ValueError('%r vCPUs: the probe guest measures 1-%d' % (
+            vcpus, MAX_VCPUS))
     offset = image.find(MARKER)
     if offset < 0:
         raise ProbeUnavailable('the probe image has no %r marker' % MARKER)
     offset += len(MARKER)
-    return (image[:offset] + struct.pack('<Q', window_cycles) +
-            image[offset + 8:])
+    return (image[:offset] + struct.pack('<QI', window_cycles, vcpus) +
+            image[offset + 12:])
 
 
-def write_disk(image_path, dest, window_cycles):
+def write_disk(image_path, dest, window_cycles, vcpus):
     """Write the raw disk the domain boots from."""
     with open(image_path, 'rb') as fh:
         image = fh.read()
@@ -89,7 +95,7 @@ def write_disk(image_path, dest, window_cycles):
         raise ProbeUnavailable('%s is %d bytes: not a small whole-sector '
                                'image' % (image_path, len(image)))
     with open(dest, 'wb') as fh:
-        fh.write(patch_window(image, window_cycles))
+        fh.write(patch_params(image, window_cycles, vcpus))
         fh.truncate(DISK_BYTES)
     os.chmod(dest, 0o644)
     return dest

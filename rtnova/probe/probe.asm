@@ -111,12 +111,15 @@ stage2:
         mov cr0, eax
         jmp dword 0x08:pm_bsp
 
-; the host writes the window length (TSC cycles) after this marker
+; the host writes the window length (TSC cycles) and the number of vCPUs
+; after this marker
         align 8
 params:
         db 'RTNPARAM'
 window_cycles:
         dq 0x100000000
+expected_cpus:
+        dd 1
 
         align 8
 gdt:
@@ -180,8 +183,7 @@ pm_bsp:
         mov ecx, 1 << 20
         call delay
         mov dword [LAPIC_ICR_LO], 0x000c4600 | SIPI_VECTOR
-        mov ecx, 1 << 27
-        call delay
+        call wait_for_aps
         call lock_acquire
         mov esi, str_prefix
         call puts
@@ -204,6 +206,21 @@ pm_ap:
         PERCPU_SETUP
         call cpu_hello
         jmp measure
+
+; wait until expected_cpus vCPUs took an index, or about 2**35 cycles
+; (10+ s: a vCPU whose pCPU is busy may start late)
+wait_for_aps:
+        mov ebx, 256
+.again:
+        mov eax, [next_index]
+        cmp eax, [expected_cpus]
+        jae .done
+        mov ecx, 1 << 27
+        call delay
+        dec ebx
+        jnz .again
+.done:
+        ret
 
 park:
         cli

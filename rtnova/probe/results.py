@@ -41,6 +41,7 @@ def summarize(facts, windows, hz):
         'samples': sum(w.samples for w in windows),
         'measured_s': round(sum(w.cycles for w in windows) / hz, 3),
         'max_us': _us(top, hz),
+        'p50_us': _us(histogram.percentile(hist, 0.5, top), hz),
         'p99_us': _us(histogram.percentile(hist, 0.99, top), hz),
         'p99_9_us': _us(histogram.percentile(hist, 0.999, top), hz),
         'p99_99_us': _us(histogram.percentile(hist, 0.9999, top), hz),

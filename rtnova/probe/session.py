@@ -117,7 +117,8 @@ class Run(object):
             directory = _scratch(stack)
             disk = image.write_disk(
                 built, os.path.join(directory, 'probe.img'),
-                int(hz * settings.window_seconds))
+                int(hz * settings.window_seconds),
+                self.preview.request.vcpus)
             log_path = os.path.join(directory, 'serial.log')
             planted = self._plant(stack)
             dom = self._start(stack, disk, log_path)
@@ -199,8 +200,9 @@ class Run(object):
                            settings.boot_timeout, 'the probe to boot')
         if log.cpus_started != vcpus:
             raise ProbeError('the probe guest brought up %d of its %d vCPUs '
-                             '(serial: %s)' % (log.cpus_started, vcpus,
-                                               sorted(log.cpus_up)))
+                             '(vCPUs that said "up": %s)' % (
+                                 log.cpus_started, vcpus,
+                                 sorted(log.cpus_up)))
 
         def enough(lg):
             counts = [sum(1 for w in lg.windows if w.cpu == v)
