@@ -60,8 +60,8 @@ def machine():
             if line.startswith('model name'):
                 model = line.split(':', 1)[1].strip()
                 break
-    return '%s, %d CPUs, kernel %s' % (model, os.cpu_count(),
-                                        platform.release())
+    return '%s, %d CPUs, kernel %s' % (
+        model, os.cpu_count(), platform.release())
 
 
 def run_case(conf, uri, seconds, flavor, load, runtime):
@@ -73,14 +73,14 @@ def run_case(conf, uri, seconds, flavor, load, runtime):
     out, err = io.StringIO(), io.StringIO()
     code = latency_probe.main(argv, out=out, err=err)
     if code == latency_probe.CANNOT_RUN:
-        raise SystemExit('rtnova-probe %s: %s' % (' '.join(argv),
-                                                   err.getvalue()))
+        raise SystemExit('rtnova-probe %s: %s' % (
+            ' '.join(argv), err.getvalue()))
     return json.loads(out.getvalue())
 
 
 def row(case, name, load, runtime, data):
     vcpu = data['vcpus'][0]
-    return ('(%s) %-20s %-13s %-8s %-15s %11.1f %11.1f %11.1f %11.1f' % (
+    return ('(%s) %-20s %-13s %-10s %-15s %11.1f %11.1f %11.1f %11.1f' % (
         case, name, load, 'default' if runtime is None else str(runtime),
         '%s %d' % (vcpu['policy'], vcpu['priority']), vcpu['max_us'],
         vcpu['p99_99_us'], vcpu['p99_9_us'], vcpu['p50_us']))
@@ -118,8 +118,8 @@ def report(conf, uri, args):
     print('Machine: %s' % machine())
     print('Columns: largest gap between two rdtsc reads (max), and the '
           'percentiles of all gaps (bucket upper bounds), in us')
-    print('%-24s %-13s %-8s %-15s %11s %11s %11s %11s' % (
-        'case', 'load', 'rt_rtime', 'vCPU sched', 'max', 'p99.99',
+    print('%-24s %-13s %-10s %-15s %11s %11s %11s %11s' % (
+        'case', 'load', 'rt_runtime', 'vCPU sched', 'max', 'p99.99',
         'p99.9', 'p50'))
     floor = None
     for case, name, flavor, load, runtime in CASES:

@@ -126,6 +126,10 @@ def main(argv=None, out=None, err=None):
             errors.RtnovaError, session.ProbeError) as exc:
         err.write('rtnova-probe: %s\n' % exc)
         return CANNOT_RUN
+    except KeyboardInterrupt:
+        # before the probe domain existed: nothing to clean up
+        err.write('rtnova-probe: interrupted before the probe started\n')
+        return CANNOT_RUN
     if args.json:
         json.dump(data, out, indent=2, sort_keys=True)
         out.write('\n')

@@ -140,4 +140,3 @@ class ImageTest(base.TestCase):
                                 directory=self.cache)
         self.assertIn('nasm is not installed', str(exc))
         self.assertIn('apt-get install nasm', str(exc))
-
