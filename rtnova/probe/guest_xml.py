@@ -1,19 +1,24 @@
-"""The probe's domain, rendered with the compute driver's own code.
+"""The probe's domain XML, with the compute driver's tuning elements.
 
-A fresh ``nova.virt.libvirt.config.LibvirtConfigGuest`` gets what nova's
-driver gives every instance that matters here (memory, vCPUs, guest NUMA
-cells, one I/O thread, a balloon and a USB controller for the latency
-features to remove), a raw disk with the probe image and a serial port
-logged to a file. Then ``rtnova.virt.guest_config.apply_plan`` renders
-the tuning plan on it, exactly as ``RealtimeLibvirtDriver`` does.
+``<cputune>``, ``<numatune>``, ``<memoryBacking>`` and ``<pmu>`` come from
+``rtnova.virt.tuning_xml``, the renderer the compute driver puts into
+nova's guest and ``rtnova-plan`` prints; the latency features the driver
+applies to nova's devices (no memory balloon, no USB controller, PMU off;
+``rtnova.virt.guest_config.apply_features``) are set on the probe's own
+devices the same way. The rest is what the probe needs: memory, vCPUs,
+the guest NUMA cells ``<numatune>`` refers to, nova's one I/O thread, a
+raw disk with the probe image and a serial port logged to a file. Built
+with lxml: importing nova's libvirt config module would import nova's
+whole libvirt driver (and eventlet) into the command.
 """
 
 import uuid
 
-from nova.virt.libvirt import config as vconfig
+from lxml import etree
 
+from rtnova.hardware import cpuset
 from rtnova.hardware import preview as preview_mod
-from rtnova.virt import guest_config
+from rtnova.virt import tuning_xml
 
 MEMLOCK_DROPPED = (
     '<memoryBacking><locked/> dropped: this host cannot raise '
@@ -21,60 +26,79 @@ MEMLOCK_DROPPED = (
     'could not start a guest with locked memory; guest RAM may be paged')
 
 
-def _numa(request):
-    numa = vconfig.LibvirtConfigGuestCPUNUMA()
+def _sub(parent, tag, text=None, **attrs):
+    node = etree.SubElement(parent, tag, **attrs)
+    if text is not None:
+        node.text = str(text)
+    return node
+
+
+def _features(root, features):
+    node = _sub(root, 'features')
+    _sub(node, 'acpi')
+    _sub(node, 'apic')
+    if features is not None and features.pmu_off:
+        node.append(tuning_xml.pmu_off())
+
+
+def _numa(root, request):
+    numa = _sub(_sub(root, 'cpu'), 'numa')
     for index, cell in enumerate(request.topology.cells):
-        guest_cell = vconfig.LibvirtConfigGuestCPUNUMACell()
-        guest_cell.id = index
-        guest_cell.cpus = set(cell.vcpus)
-        guest_cell.memory = cell.memory_mb * 1024
-        numa.cells.append(guest_cell)
-    return numa
+        _sub(numa, 'cell', id=str(index),
+             cpus=cpuset.format_cpu_spec(cell.vcpus),
+             memory=str(cell.memory_mb * 1024), unit='KiB')
 
 
-def _devices(disk_path, serial_path):
-    disk = vconfig.LibvirtConfigGuestDisk()
-    disk.source_type = 'file'
-    disk.source_path = disk_path
-    disk.driver_name = 'qemu'
-    disk.driver_format = 'raw'
-    disk.target_dev = 'vda'
-    disk.target_bus = 'virtio'
-    serial = vconfig.LibvirtConfigGuestSerial()
-    serial.type = 'file'
-    serial.source_path = serial_path
-    balloon = vconfig.LibvirtConfigMemoryBalloon()
-    balloon.model = 'virtio'
-    usb = vconfig.LibvirtConfigGuestUSBHostController()
-    usb.index = 0
-    return [disk, serial, balloon, usb]
+def _devices(root, disk_path, serial_path, features):
+    devices = _sub(root, 'devices')
+    disk = _sub(devices, 'disk', type='file', device='disk')
+    _sub(disk, 'driver', name='qemu', type='raw')
+    _sub(disk, 'source', file=disk_path)
+    _sub(disk, 'target', dev='vda', bus='virtio')
+    serial = _sub(devices, 'serial', type='file')
+    _sub(serial, 'source', path=serial_path)
+    _sub(serial, 'target', port='0')
+    if features is not None and features.no_usb:
+        _sub(devices, 'controller', type='usb', index='0', model='none')
+    no_balloon = features is not None and features.no_memballoon
+    _sub(devices, 'memballoon', model='none' if no_balloon else 'virtio')
+
+
+def _tuning(root, plan, can_lock, notes):
+    root.append(tuning_xml.cputune(plan).root)
+    if plan.memnodes:
+        root.append(tuning_xml.numatune(plan).root)
+    backing = tuning_xml.memory_backing(plan)
+    if backing is None:
+        return
+    locked = backing.root.find('locked')
+    if locked is not None and not can_lock:
+        backing.root.remove(locked)
+        notes.append(MEMLOCK_DROPPED)
+    if len(backing.root):
+        root.append(backing.root)
 
 
 def build(name, memory_mb, preview, disk_path, serial_path, can_lock=True):
-    """(LibvirtConfigGuest, notes) for a fitting ``preview``.
+    """(domain XML text, notes) for a fitting ``preview``.
 
     ``notes`` name what was adapted because this host refuses it.
     """
-    request = preview.request
-    guest = vconfig.LibvirtConfigGuest()
-    guest.virt_type = 'kvm'
-    guest.name = name
-    guest.uuid = str(uuid.uuid4())
-    guest.memory = memory_mb * 1024
-    guest.vcpus = request.vcpus
-    guest.os_type = 'hvm'
-    guest.os_boot_dev = ['hd']
-    guest.iothreads = preview_mod.NOVA_IOTHREADS
-    guest.features = [vconfig.LibvirtConfigGuestFeatureACPI(),
-                      vconfig.LibvirtConfigGuestFeatureAPIC()]
-    guest.cpu = vconfig.LibvirtConfigGuestCPU()
-    guest.cpu.numa = _numa(request)
-    for device in _devices(disk_path, serial_path):
-        guest.add_device(device)
-    guest_config.apply_plan(guest, preview.plan)
+    request, plan = preview.request, preview.plan
+    root = etree.Element('domain', type='kvm')
+    _sub(root, 'name', name)
+    _sub(root, 'uuid', uuid.uuid4())
+    _sub(root, 'memory', memory_mb * 1024, unit='KiB')
+    _sub(root, 'vcpu', request.vcpus)
+    _sub(root, 'iothreads', preview_mod.NOVA_IOTHREADS)
     notes = []
-    if guest.membacking is not None and guest.membacking.locked and \
-            not can_lock:
-        guest.membacking.locked = False
-        notes.append(MEMLOCK_DROPPED)
-    return guest, notes
+    _tuning(root, plan, can_lock, notes)
+    os_node = _sub(root, 'os')
+    _sub(os_node, 'type', 'hvm')
+    _sub(os_node, 'boot', dev='hd')
+    _features(root, plan.features)
+    _numa(root, request)
+    _sub(root, 'on_poweroff', 'destroy')
+    _devices(root, disk_path, serial_path, plan.features)
+    return etree.tostring(root, pretty_print=True,
+                          encoding='unicode'), notes

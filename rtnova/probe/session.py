@@ -178,12 +178,12 @@ class Run(object):
 
     def _start(self, stack, disk, log_path):
         name = DOMAIN_PREFIX + uuid.uuid4().hex[:8]
-        guest, notes = guest_xml.build(
+        xml, notes = guest_xml.build(
             name, self.memory_mb, self.preview, disk, log_path,
             can_lock=self.settings.can_lock)
         self.notes.extend(notes)
         try:
-            dom = self.conn.createXML(guest.to_xml(), 0)
+            dom = self.conn.createXML(xml, 0)
         except libvirt.libvirtError as exc:
             raise ProbeError('libvirt refused the probe domain: %s' % exc)
         stack.callback(_destroy, dom)

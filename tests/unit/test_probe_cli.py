@@ -111,10 +111,9 @@ class ProbeXMLTest(base.TestCase):
     def build(self, can_lock=True, argv=RT_MIXED):
         preview = _preview(argv)
         self.assertTrue(preview.fits)
-        guest, notes = guest_xml.build(
+        xml, notes = guest_xml.build(
             'rtnova-probe-test', 64, preview, '/tmp/probe.img',
             '/tmp/serial.log', can_lock=can_lock)
-        xml = guest.to_xml()
         xmlcheck.check_domain_xml(xml)
         return etree.fromstring(xml.encode()), notes
 
