@@ -71,6 +71,9 @@ def signals_interrupt():
 
 
 def connect(uri):
+    # libvirt's default handler prints every error to stderr as well; the
+    # errors reach the user through ProbeError, once
+    libvirt.registerErrorHandler(lambda _ctx, _err: None, None)
     try:
         return libvirt.open(uri)
     except libvirt.libvirtError as exc:

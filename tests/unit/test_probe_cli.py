@@ -88,6 +88,18 @@ class ArgumentErrorTest(base.TestCase):
                               '--property', 'hw:cpu_policy=dedicated'],
                              'the flavor does not fit this host')
 
+    def test_libvirt_unreachable(self):
+        conf = self.useFixture(fixtures.TempDir()).join('nova.conf')
+        with open(conf, 'w') as fh:
+            fh.write('[compute]\ncpu_dedicated_set = %d\n' %
+                     max(os.sched_getaffinity(0)))
+        self.assertCannotRun(['--config-file', conf, '--connect',
+                              'test:///no/such/file.xml', '--vcpus', '1',
+                              '--ram', '64', '--property',
+                              'hw:cpu_policy=dedicated'],
+                             'cannot connect to libvirt at '
+                             'test:///no/such/file.xml')
+
     def test_unknown_load_is_refused_by_argparse(self):
         err = io.StringIO()
         self.useFixture(fixtures.MonkeyPatch('sys.stderr', err))
