@@ -1,67 +1,58 @@
-"""CPU set specs in nova's syntax: ``0-3,^2,8``.
+"""CPU lists as nova writes them in options and extra specs: ``0-3,^2,8``.
 
-A pure copy of nova's ``parse_cpu_spec``/``format_cpu_spec`` semantics (the
-unit tests compare both over generated specs) so the core needs no nova
-import.
+The grammar: items separated by commas; an item is ``N``, ``N-M``, ``^N``
+or ``^N-M`` (``^`` removes CPUs). Blank items are skipped; white space
+around an item and around each number is ignored; a number is what
+Python's ``int()`` reads (so ``+3``, ``007`` and non-ASCII decimal digits
+count, as they do for nova). The result is the union of the included CPUs
+minus the union of the removed ones, whatever the item order.
+
+nova (``nova.virt.hardware.parse_cpu_spec``) accepts and refuses exactly
+the same strings; tests/unit/test_cpuset.py checks that with nova as the
+oracle over generated specs. The core keeps its own parser so it needs no
+nova import.
 """
 
 from rtnova.hardware import errors
 
 
+def _number(text, item, spec):
+    try:
+        return int(text.strip())
+    except ValueError:
+        raise errors.InvalidCPUSpec(
+            spec, 'item %r: %r is not a CPU number' % (item, text.strip()))
+
+
+def _read_item(item, spec):
+    """``(remove, first, last)`` for one non-blank item."""
+    body = item.strip()
+    remove = body.startswith('^')
+    if remove:
+        body = body[1:]
+    # the first dash separates the bounds; a second one makes the upper
+    # bound negative, and so a backwards range
+    low, dash, high = body.partition('-')
+    first = _number(low, item.strip(), spec)
+    last = _number(high, item.strip(), spec) if dash else first
+    if last < first:
+        raise errors.InvalidCPUSpec(
+            spec, 'item %r: the range runs backwards' % item.strip())
+    return remove, first, last
+
+
 def parse_cpu_spec(spec):
-    """Return the set of CPU ids in ``spec``.
+    """The set of CPU ids ``spec`` names.
 
-    :raises errors.InvalidCPUSpec: on any syntax nova would refuse.
+    :raises errors.InvalidCPUSpec: for any string nova refuses.
     """
-    cpuset_ids = set()
-    cpuset_reject_ids = set()
-    for rule in spec.split(','):
-        rule = rule.strip()
-        # Handle multi ','
-        if len(rule) < 1:
+    wanted, removed = set(), set()
+    for item in spec.split(','):
+        if not item.strip():
             continue
-        # Note the count limit in the .split() call
-        range_parts = rule.split('-', 1)
-        if len(range_parts) > 1:
-            reject = False
-            if range_parts[0] and range_parts[0][0] == '^':
-                reject = True
-                range_parts[0] = str(range_parts[0][1:])
-
-            # So, this was a range; start by converting the parts to ints
-            try:
-                start, end = [int(p.strip()) for p in range_parts]
-            except ValueError:
-                raise errors.InvalidCPUSpec(spec, "invalid range expression "
-                                            "%r" % rule)
-            # Make sure it's a valid range
-            if start > end:
-                raise errors.InvalidCPUSpec(spec, "invalid range expression "
-                                            "%r" % rule)
-            # Add available CPU ids to set
-            if not reject:
-                cpuset_ids |= set(range(start, end + 1))
-            else:
-                cpuset_reject_ids |= set(range(start, end + 1))
-        elif rule[0] == '^':
-            # Not a range, the rule is an exclusion rule; convert to int
-            try:
-                cpuset_reject_ids.add(int(rule[1:].strip()))
-            except ValueError:
-                raise errors.InvalidCPUSpec(spec, "invalid exclusion "
-                                            "expression %r" % rule)
-        else:
-            # OK, a single CPU to include; convert to int
-            try:
-                cpuset_ids.add(int(rule))
-            except ValueError:
-                raise errors.InvalidCPUSpec(spec, "invalid inclusion "
-                                            "expression %r" % rule)
-
-    # Use sets to handle the exclusion rules for us
-    cpuset_ids -= cpuset_reject_ids
-
-    return cpuset_ids
+        remove, first, last = _read_item(item, spec)
+        (removed if remove else wanted).update(range(first, last + 1))
+    return wanted - removed
 
 
 def parse_cpu_option(value, option, example='4-11'):
@@ -83,23 +74,27 @@ def parse_cpu_option(value, option, example='4-11'):
             "give a CPU list such as '%s'" % example)
 
 
-def format_cpu_spec(cpuset, allow_ranges=True):
-    """Format a set of CPU ids as a spec string (``0-3,8``)."""
-    if allow_ranges:
-        ranges = []
-        previndex = None
-        for cpuindex in sorted(cpuset):
-            if previndex is None or previndex != (cpuindex - 1):
-                ranges.append([])
-            ranges[-1].append(cpuindex)
-            previndex = cpuindex
+def _runs(ids):
+    """Maximal runs of consecutive ids, as ``(first, last)``, ascending."""
+    run = None
+    for cpu in sorted(ids):
+        if run is not None and cpu == run[1] + 1:
+            run[1] = cpu
+            continue
+        if run is not None:
+            yield tuple(run)
+        run = [cpu, cpu]
+    if run is not None:
+        yield tuple(run)
 
-        parts = []
-        for entry in ranges:
-            if len(entry) == 1:
-                parts.append(str(entry[0]))
-            else:
-                parts.append("%d-%d" % (entry[0], entry[len(entry) - 1]))
-        return ",".join(parts)
-    else:
-        return ",".join(str(id) for id in sorted(cpuset))
+
+def format_cpu_spec(cpuset, allow_ranges=True):
+    """The spec string for a set of CPU ids: ``0-3,8`` (nova's form).
+
+    With ``allow_ranges=False`` every id is listed (``0,1,2,3,8``), the
+    form some kernel and libvirt fields want.
+    """
+    if not allow_ranges:
+        return ','.join(str(cpu) for cpu in sorted(cpuset))
+    return ','.join(str(first) if first == last else '%d-%d' % (first, last)
+                    for first, last in _runs(cpuset))
