@@ -104,7 +104,7 @@ def _ours(spec):
 
 class CpuSpecParseTest(base.TestCase):
 
-    @settings(max_examples=1200, deadline=None)
+    @settings(max_examples=800, deadline=None)
     @given(_spec)
     @example('')
     @example(',,,')
@@ -115,7 +115,7 @@ class CpuSpecParseTest(base.TestCase):
     def test_same_set_or_both_refuse_generated_specs(self, spec):
         self.assertEqual(_nova(spec), _ours(spec), spec)
 
-    @settings(max_examples=1500, deadline=None)
+    @settings(max_examples=1000, deadline=None)
     @given(_text)
     def test_same_set_or_both_refuse_free_text(self, spec):
         assume(all(len(run) <= 4 for run in re.findall(r'[\d_]+', spec)))
@@ -153,7 +153,7 @@ class CpuSpecFormatTest(base.TestCase):
         self.assertEqual(nova_hw.format_cpu_spec(cpus, ranges),
                          cpuset.format_cpu_spec(cpus, ranges))
 
-    @settings(max_examples=300, deadline=None)
+    @settings(max_examples=200, deadline=None)
     @given(st.lists(st.integers(0, 32), max_size=12))
     def test_format_of_a_list_with_repeats_matches_nova(self, cpus):
         self.assertEqual(nova_hw.format_cpu_spec(cpus),
