@@ -1,15 +1,23 @@
-"""Fit one guest NUMA cell onto one host NUMA cell, exactly as nova does.
+"""Does one guest NUMA cell fit on one host NUMA cell, and on which pCPUs?
 
-A line-by-line port of nova 34's ``_numa_fit_instance_cell`` and
-``_pack_instance_onto_cores`` (nova/virt/hardware.py) onto rtnova's plain
-host cells. The compute claim records nova's answer, so the scheduler filter
-and the planner must reproduce it bit for bit: the same pCPUs, the same
-reserved pCPU for the isolate policy, the same page size. That includes
-Python set iteration order (``list(sibling_set)[:n]``), so the set
-operations below are deliberately the same ones nova performs.
+This reproduces a behaviour of nova 34 (nova/virt/hardware.py): the cell
+check of ``_numa_fit_instance_cell`` and the CPU pinning walk of
+``_pack_instance_onto_cores``. The compute node claims with nova's own
+code, so the scheduler filter and the planner must reach the same answer:
+the same pCPUs for the same vCPUs, the same pCPU reserved for an isolated
+emulator thread, the same page size. The walk therefore keeps nova's
+observable order, including that of Python set iteration (a core's free
+threads are taken in the order its set yields them).
 
-The only mutable thing is :class:`CellState`, the stand-in for the fields
-nova mutates on its ``InstanceNUMACell`` (id, pagesize, pinning, reserved).
+How exactness is tested: tests/unit/test_filter_exactness.py, test_fit.py,
+test_fit_properties.py and tools/fit_invariants.py compare rtnova's
+placements with nova's ``numa_fit_instance_to_host`` on generated hosts and
+requests.
+
+Host cells come from rtnova's frozen model (host_topology); the only
+mutable thing is :class:`CellState`, what nova writes into its
+``InstanceNUMACell`` while it tries host cells (id, page size, pinning,
+reserved pCPUs).
 """
 
 import itertools
@@ -22,7 +30,6 @@ SHARED = 'shared'
 PINNED_POLICIES = (DEDICATED, MIXED)
 FLOATING_POLICIES = (SHARED, MIXED, None)
 
-PREFER = 'prefer'
 ISOLATE = 'isolate'
 REQUIRE = 'require'
 
@@ -41,185 +48,198 @@ class CellState:
         self.cpuset_reserved = None
 
 
-def free_pcpus(host_cell):
-    return host_cell.free_pcpus
+# -- memory ---------------------------------------------------------------
 
+def _pages_hold(host_cell, size_kb, memory_kb, free_only=True):
+    """Whether pages of ``size_kb`` can back ``memory_kb``.
 
-def avail_memory(host_cell):
-    return host_cell.avail_memory_mb
-
-
-def _can_fit_pagesize(host_cell, pagesize, memory_kb, use_free=True):
-    """nova's ``NUMACell.can_fit_pagesize``; None for an unknown size.
-
-    nova raises MemoryPageSizeNotSupported there, which its caller treats
-    as "does not fit".
+    False for a size the cell does not have (nova raises, then refuses).
     """
-    for pages in host_cell.mempages:
-        if pages.size_kb == pagesize:
-            avail = pages.free if use_free else pages.total
-            return (memory_kb <= avail * pages.size_kb and
-                    memory_kb % pages.size_kb == 0)
-    return None
+    pages = next((p for p in host_cell.mempages if p.size_kb == size_kb),
+                 None)
+    if pages is None:
+        return False
+    count = pages.free if free_only else pages.total
+    return memory_kb <= count * size_kb and memory_kb % size_kb == 0
 
 
-def _supported_pagesize(host_cell, requested, memory_kb):
-    avail = host_cell.pagesizes_desc
-    if requested == guest_mod.MEMPAGES_SMALL:
-        candidates = avail[-1:]
-    elif requested == guest_mod.MEMPAGES_LARGE:
-        candidates = avail[:-1]
-    elif requested == guest_mod.MEMPAGES_ANY:
-        candidates = avail
+def _choose_page_size(host_cell, requested, memory_kb):
+    """The page size nova picks for a request (largest first), or None."""
+    sizes = host_cell.pagesizes_desc
+    candidates = {
+        guest_mod.MEMPAGES_SMALL: sizes[-1:],
+        guest_mod.MEMPAGES_LARGE: sizes[:-1],
+        guest_mod.MEMPAGES_ANY: sizes,
+    }.get(requested, (requested,))
+    return next((size for size in candidates
+                 if _pages_hold(host_cell, size, memory_kb)), None)
+
+
+def _memory_fits(host_cell, cell, state, pinned):
+    """nova's memory step; records the chosen page size in ``state``.
+
+    nova keeps that size even when the cell is then refused for its CPUs.
+    """
+    memory_kb = cell.memory_mb * KI
+    if state.pagesize:
+        size = _choose_page_size(host_cell, state.pagesize, memory_kb)
+        if not size:
+            return False
+        state.pagesize = size
+        return True
+    if host_cell.mempages:
+        # small pages; only pinned guests may not overcommit them
+        return _pages_hold(host_cell, host_cell.pagesizes_desc[-1],
+                           memory_kb, free_only=pinned)
+    if pinned:
+        return cell.memory_mb <= host_cell.avail_memory_mb
+    return cell.memory_mb <= host_cell.memory_mb
+
+
+# -- CPU pinning ----------------------------------------------------------
+
+def _assign(cores, per_core, vcpus):
+    """Pair vCPUs with the first ``per_core`` threads of each core.
+
+    vCPUs ascending, cores in turn; None when they hold too few threads.
+    """
+    if per_core * len(cores) < len(vcpus):
+        return None
+    threads = itertools.chain.from_iterable(
+        itertools.islice(core, per_core) for core in cores)
+    return list(zip(sorted(vcpus), threads))
+
+
+def _spare_threads(cores, pairs, count, whole_cores=False):
+    """The first ``count`` threads of ``cores`` left unused by ``pairs``.
+
+    A set, or None. ``whole_cores`` skips every core that holds a pinned
+    thread (the isolate policy). Thread sibling sets are disjoint, as on
+    every host nova reads.
+    """
+    if not pairs or not count:
+        return None
+    used = {pcpu for _vcpu, pcpu in pairs}
+    if whole_cores:
+        left = (t for core in cores if used.isdisjoint(core) for t in core)
     else:
-        candidates = [requested]
-    for pagesize in candidates:
-        if _can_fit_pagesize(host_cell, pagesize, memory_kb):
-            return pagesize
-    return None
+        left = (t for core in cores for t in core if t not in used)
+    return set(itertools.islice(left, count)) or None
 
 
-def _get_pinning(threads_no, sibling_set, instance_cores):
-    if threads_no * len(sibling_set) < len(instance_cores):
+def _refused(pairs, reserved, spare):
+    return pairs is None or bool(spare and not reserved)
+
+
+def _pin_isolated(host_cell, vcpus, spare):
+    """One vCPU per fully free core; spare pCPUs from untouched cores."""
+    width = host_cell.threads_per_core
+    free_cores = host_cell.sibling_sets
+    if width not in free_cores:
         return None
-    usable_cores = [list(s)[:threads_no] for s in sibling_set]
-    return list(zip(sorted(instance_cores), itertools.chain(*usable_cores)))
-
-
-def _get_reserved(sibling_set, vcpus_pinning, num_cpu_reserved=0,
-                  cpu_thread_isolate=False):
-    if not vcpus_pinning:
+    # nova refuses SMT hosts configured through the legacy vcpu_pin_set
+    # here (bug #1889633: the fallback PCPU query may send such requests)
+    if width != 1 and host_cell.pcpuset != host_cell.cpuset:
         return None
-    cpuset_reserved = None
-    usable_cores = [list(s) for s in sibling_set]
-    if num_cpu_reserved:
-        # nova removes from the list it iterates; kept for identical results
-        for vcpu, pcpu in vcpus_pinning:
-            for sib in usable_cores:
-                if pcpu in sib:
-                    if cpu_thread_isolate:
-                        usable_cores.remove(sib)
-                    else:
-                        sib.remove(pcpu)
-        cpuset_reserved = set(
-            list(itertools.chain(*usable_cores))[:num_cpu_reserved])
-    return cpuset_reserved or None
+    pairs = _assign(free_cores[width], 1, vcpus)
+    reserved = _spare_threads(free_cores.get(1, ()), pairs, spare,
+                              whole_cores=True)
+    if not pairs or (spare and not reserved):
+        return None
+    return pairs, reserved
 
 
-def pack_onto_cores(host_cell, pcpus, thread_policy, num_cpu_reserved=0):
-    """nova's ``_pack_instance_onto_cores``.
+def _pin_on_siblings(host_cell, vcpus, thread_policy, spare):
+    """Fill the cores with the most free threads first.
 
-    :returns: ``(pinning pairs, cpuset_reserved)`` or None.
+    ``require`` insists on two or more threads per core; otherwise single
+    free threads are the last resort.
     """
-    threads_per_core = host_cell.threads_per_core
-    # cached per host cell; nova's defaultdict indexing becomes .get()
-    sibling_sets = host_cell.sibling_sets
-    singles = sibling_sets.get(1, [])
+    if thread_policy == REQUIRE and host_cell.threads_per_core <= 1:
+        return None
+    free_cores = host_cell.sibling_sets
+    any_free = free_cores.get(1, ())
+    pairs, width = None, 1
+    for width in sorted(free_cores, reverse=True):
+        if thread_policy == REQUIRE and width == 1:
+            continue
+        pairs = _assign(free_cores[width], width, vcpus)
+        reserved = _spare_threads(any_free, pairs, spare)
+        if not _refused(pairs, reserved, spare):
+            return pairs, reserved
+    if thread_policy == REQUIRE or pairs:
+        return None
+    # last resort: every free thread counts as a core of its own. nova
+    # passes on the width the walk above ended with (its smallest).
+    threads = [{t} for core in any_free for t in core]
+    pairs = _assign(threads, width, vcpus)
+    reserved = _spare_threads(threads, pairs, spare)
+    return None if _refused(pairs, reserved, spare) else (pairs, reserved)
 
-    pinning = None
-    threads_no = 1
+
+def pin_cpus(host_cell, vcpus, thread_policy, spare=0):
+    """nova's pinning of ``vcpus`` on ``host_cell`` with ``spare`` extra
+    pCPUs reserved (the isolated emulator thread).
+
+    :returns: ``(pairs, reserved)``: ``[(vcpu, pcpu), ...]`` by vCPU and
+        the reserved pCPUs (a set, or None), or None when nothing fits.
+    """
     if thread_policy == ISOLATE:
-        if threads_per_core not in sibling_sets:
-            return None
-        # nova's legacy vcpu_pin_set hack (bug #1889633)
-        if threads_per_core != 1 and host_cell.pcpuset != host_cell.cpuset:
-            return None
-        pinning = _get_pinning(1, sibling_sets[threads_per_core], pcpus)
-        cpuset_reserved = _get_reserved(
-            singles, pinning, num_cpu_reserved=num_cpu_reserved,
-            cpu_thread_isolate=True)
-        if not pinning or (num_cpu_reserved and not cpuset_reserved):
-            pinning, cpuset_reserved = (None, None)
-    else:
-        if thread_policy == REQUIRE and threads_per_core <= 1:
-            return None
-        for threads_no, sibling_set in sorted(sibling_sets.items(),
-                                              reverse=True):
-            if thread_policy == REQUIRE and threads_no <= 1:
-                continue
-            pinning = _get_pinning(threads_no, sibling_set, pcpus)
-            cpuset_reserved = _get_reserved(
-                singles, pinning, num_cpu_reserved=num_cpu_reserved)
-            if pinning is None or (num_cpu_reserved and not cpuset_reserved):
-                continue
-            break
-        if thread_policy != REQUIRE and not pinning:
-            # nova's fallback: every free thread as its own "core"; note it
-            # reuses the loop variable threads_no, as nova does
-            sibling_set = [set([x]) for x in itertools.chain(*singles)]
-            pinning = _get_pinning(threads_no, sibling_set, pcpus)
-            cpuset_reserved = _get_reserved(
-                sibling_set, pinning, num_cpu_reserved=num_cpu_reserved)
+        return _pin_isolated(host_cell, vcpus, spare)
+    return _pin_on_siblings(host_cell, vcpus, thread_policy, spare)
 
-    if pinning is None or (num_cpu_reserved and not cpuset_reserved):
-        return None
-    return pinning, cpuset_reserved
+
+# -- the cell -------------------------------------------------------------
+
+def _record_pinning(host_cell, cell, state, thread_policy, spare):
+    placed = pin_cpus(host_cell, cell.pcpus, thread_policy, spare)
+    if placed is None:
+        return False
+    pairs, reserved = placed
+    # nova adds to the instance cell's pinning dict in place
+    state.pinning = state.pinning or {}
+    state.pinning.update(pairs)
+    state.cpuset_reserved = reserved
+    # nova sets the id here already, before the limits check
+    state.id = host_cell.id
+    return True
+
+
+def _within_limits(host_cell, cell, limits):
+    """Shared CPUs and memory under the allocation ratios."""
+    cpus = host_cell.cpu_usage + len(cell.cpus)
+    if cpus > len(host_cell.cpuset) * limits.cpu_allocation_ratio:
+        return False
+    memory = host_cell.memory_usage_mb + cell.memory_mb
+    return memory <= host_cell.memory_mb * limits.ram_allocation_ratio
 
 
 def fit_cell(host_cell, cell, state, cpu_policy, thread_policy,
              limits=None, cpuset_reserved=0):
-    """nova's ``_numa_fit_instance_cell``: True when ``cell`` fits.
+    """True when guest ``cell`` fits on ``host_cell`` (nova's decision).
 
-    Updates ``state`` the way nova updates its instance cell -- including
-    the page size, which nova fixes as soon as a size is found, even if the
-    cell then fails on CPUs.
+    Updates ``state`` as nova updates its instance cell, the page size
+    included even when the cell then fails on CPUs.
     """
     pinned = cpu_policy in PINNED_POLICIES
-    if pinned and (state.pagesize is None or state.pagesize > 0) and (
-            len(cell.pcpus) + cpuset_reserved > len(host_cell.free_pcpus)):
-        # nova would refuse this below; checked first because it is the
-        # usual refusal and cheap. Only where nova's page size step could
-        # not have changed the state (no symbolic page size pending).
-        return False
-    memory_kb = cell.memory_mb * KI
-    if state.pagesize:
-        pagesize = _supported_pagesize(host_cell, state.pagesize, memory_kb)
-        if not pagesize:
-            return False
-        state.pagesize = pagesize
-    elif host_cell.mempages:
-        smallest = host_cell.pagesizes_desc[-1]
-        if not _can_fit_pagesize(host_cell, smallest, memory_kb,
-                                 use_free=pinned):
-            return False
-    elif pinned:
-        if avail_memory(host_cell) < cell.memory_mb:
-            return False
-    elif host_cell.memory_mb < cell.memory_mb:
-        return False
-
-    if pinned and (len(cell.pcpus) + cpuset_reserved >
-                   len(host_cell.pcpuset)):
-        return False
     floating = cpu_policy in FLOATING_POLICIES
+    needed = len(cell.pcpus) + cpuset_reserved
+    symbolic_size = state.pagesize is not None and state.pagesize < 0
+    if pinned and not symbolic_size and needed > len(host_cell.free_pcpus):
+        # nova refuses this after its memory step, which cannot change the
+        # state here; the usual refusal, so answer it first
+        return False
+    if not _memory_fits(host_cell, cell, state, pinned):
+        return False
+    if pinned and needed > len(host_cell.pcpuset):
+        return False
     if floating and len(cell.cpus) > len(host_cell.cpuset):
         return False
-
-    if pinned:
-        required = len(cell.pcpus) + cpuset_reserved
-        if required > len(free_pcpus(host_cell)):
-            return False
-        packed = pack_onto_cores(host_cell, cell.pcpus, thread_policy,
-                                 num_cpu_reserved=cpuset_reserved)
-        if packed is None:
-            return False
-        pairs, reserved = packed
-        pinning = state.pinning or {}
-        for vcpu, pcpu in pairs:
-            if vcpu in cell.pcpus:
-                pinning[vcpu] = pcpu
-        state.pinning = pinning
-        state.cpuset_reserved = reserved
-        # nova sets the id here already, before the limits check below
-        state.id = host_cell.id
-
-    if floating and limits:
-        cpu_usage = host_cell.cpu_usage + len(cell.cpus)
-        if cpu_usage > len(host_cell.cpuset) * limits.cpu_allocation_ratio:
-            return False
-        ram_usage = host_cell.memory_usage_mb + cell.memory_mb
-        if ram_usage > host_cell.memory_mb * limits.ram_allocation_ratio:
-            return False
-
+    if pinned and (needed > len(host_cell.free_pcpus) or not
+                   _record_pinning(host_cell, cell, state, thread_policy,
+                                   cpuset_reserved)):
+        return False
+    if floating and limits and not _within_limits(host_cell, cell, limits):
+        return False
     state.id = host_cell.id
     return True
