@@ -217,6 +217,34 @@ class NovaQuirksTest(base.TestCase):
         self.assertEqual(1, len(got.cpuset_reserved))
         self.assertEqual(got.cpuset_reserved, got.emulator_cpus())
 
+    def test_isolate_on_legacy_pin_set_smt_hosts_matches_nova(self):
+        # Only on hosts configured with vcpu_pin_set (nova reports the
+        # same CPUs as shared and dedicated) does nova place an 'isolate'
+        # guest on SMT cores; an isolated emulator thread then gets a
+        # pCPU from a core that holds none of the guest's threads.
+        rng = random.Random(1889633)
+        spare_from_other_core = 0
+        for _ in range(150):
+            topo, _pool = fs.random_host(rng, nodes=rng.choice([1, 2]),
+                                         smt=True, pool=False,
+                                         fill=rng.random() * 0.6)
+            for cell in topo.cells:
+                cell.cpuset = set(cell.pcpuset)
+            inst = fs.rt_request(vcpus=rng.choice([1, 2, 3]), pagesize=None,
+                                 emulator=rng.choice(['isolate', 'share']))
+            inst.cells[0].cpu_thread_policy = 'isolate'
+            want = hardware.numa_fit_instance_to_host(
+                topo, copy.deepcopy(inst), None)
+            got = fit.fit(fs.plain_guest(inst), fs.plain_host(topo))
+            self.assertEqual(fs.nova_answer(want), fs.rtnova_answer(got))
+            if got and got.cpuset_reserved:
+                cores = [s for c in topo.cells for s in c.siblings]
+                used = {pcpu for _vcpu, pcpu in got.cells[0].pinning}
+                spare_from_other_core += all(
+                    not (core & used) for core in cores
+                    if core & got.cpuset_reserved)
+        self.assertGreater(spare_from_other_core, 10)
+
 
 class RuledOutByCpusTest(base.TestCase):
     """The scheduler's shortcut for full hosts: only where it is exact."""
