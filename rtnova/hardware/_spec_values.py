@@ -1,9 +1,11 @@
 """Reading extra specs and image properties: values as nova reads them.
 
-Pure copies of the few oslo.utils helpers nova's ``hardware`` module uses
-(``bool_from_string``, ``is_int_like``, ``string_to_bytes``) so the core
-needs no oslo import; the nova-equivalence test proves they agree on the
-values that matter.
+nova's ``hardware`` module reads yes/no words, integers and page sizes with
+three oslo.utils helpers (``strutils.bool_from_string``, ``is_int_like``
+and ``string_to_bytes``). The readers below are rtnova's own and accept
+exactly the values those helpers accept, so the core needs no oslo import;
+tests/unit/test_spec_values.py compares them with oslo.utils over
+generated values.
 
 Image properties are given as glance has them: a flat dict of strings
 (``hw_numa_cpus.0``, ``trait:HW_CPU_HYPERTHREADING``), the form nova keeps in
@@ -16,12 +18,14 @@ import re
 from rtnova.hardware import cpuset
 from rtnova.hardware import errors
 
-TRUE_STRINGS = ('1', 't', 'true', 'on', 'y', 'yes')
-FALSE_STRINGS = ('0', 'f', 'false', 'off', 'n', 'no')
+# the words oslo.utils reads as yes/no, after trimming and lower-casing
+_YES_NO = dict.fromkeys(('1', 't', 'true', 'on', 'y', 'yes'), True)
+_YES_NO.update(dict.fromkeys(('0', 'f', 'false', 'off', 'n', 'no'), False))
 
-# oslo.utils' IEC unit matcher, the one nova uses for hw:mem_page_size
-_BYTES_RE = re.compile(r'(^[-+]?\d*\.?\d+)([KMGTPEZYRQ]i?)?(b|bit|B)$')
-_UNIT_EXPONENT = {p: i + 1 for i, p in enumerate('KMGTPEZYRQ')}
+# binary (IEC) prefixes: K = 1024, M = 1024 ** 2, ... Q = 1024 ** 10
+_PREFIX_POWER = {p: n for n, p in enumerate('KMGTPEZYRQ', start=1)}
+# a decimal number with an optional sign: '2', '-1', '.5', '1.25'
+_DECIMAL = re.compile(r'[-+]?(?:\d+|\d*\.\d+)')
 
 # nova's ImageMetaProps.NUMA_NODES_MAX
 NUMA_NODES_MAX = 128
@@ -36,41 +40,73 @@ def image_key(name):
 
 
 def bool_from_string(value, strict=False, default=False):
-    """oslo.utils' ``bool_from_string``; ``strict`` raises ValueError."""
+    """A yes/no value (``True``, ``'on'``, ``' No '``, ``1``) as a bool.
+
+    Anything else is ``default``, or with ``strict`` a ValueError.
+    """
     if isinstance(value, bool):
         return value
-    lowered = str(value).strip().lower()
-    if lowered in TRUE_STRINGS:
-        return True
-    if lowered in FALSE_STRINGS:
-        return False
+    word = str(value).strip().lower()
+    if word in _YES_NO:
+        return _YES_NO[word]
     if strict:
-        raise ValueError(value)
+        raise ValueError('%r is not a yes/no value' % (value,))
     return default
 
 
 def is_int_like(value):
+    """True for an int, or text written exactly as Python writes an int.
+
+    ``'12'`` and ``'-3'`` are; ``'012'``, ``'+1'``, ``' 1'``, ``'1.0'`` and
+    ``True`` are not.
+    """
     try:
-        return str(int(value)) == str(value)
-    except (TypeError, ValueError):
+        as_int = int(value)
+    except (TypeError, ValueError, OverflowError):
         return False
+    return str(as_int) == str(value)
+
+
+def _size_parts(text):
+    """``(number, power of 1024, in bits)`` of a size such as ``2MiB``."""
+    # oslo's pattern ends in '$', which also matches before a final newline
+    body = text[:-1] if text.endswith('\n') else text
+    for unit, bits in (('bit', True), ('b', True), ('B', False)):
+        if body.endswith(unit):
+            body = body[:-len(unit)]
+            break
+    else:
+        raise ValueError('%r does not end in a unit (B, b or bit)' % text)
+    binary = body.endswith('i')
+    if binary:
+        body = body[:-1]
+    power = _PREFIX_POWER.get(body[-1:], 0)
+    if power:
+        body = body[:-1]
+    elif binary:
+        raise ValueError('%r has no unit prefix before "i"' % text)
+    if not _DECIMAL.fullmatch(body):
+        raise ValueError('%r does not start with a number' % text)
+    return body, power, bits
 
 
 def string_to_kib(text):
-    """nova's page size arithmetic: IEC bytes / 1024 (may be a float).
+    """A size with an IEC unit (``2MB``, ``1GiB``, ``512Kb``) in KiB.
 
-    :raises ValueError: when ``text`` is not a size.
+    Bytes are rounded up to a whole byte, then divided by 1024: the result
+    may be a float, as in nova's page size arithmetic.
+
+    :raises ValueError: when ``text`` is not such a size.
     """
-    match = _BYTES_RE.match(text)
-    if not match:
-        raise ValueError(text)
-    magnitude = float(match.group(1))
-    if match.group(3) in ('b', 'bit'):
-        magnitude /= 8
-    prefix = match.group(2)
-    if prefix:
-        magnitude *= pow(1024, _UNIT_EXPONENT[prefix[0]])
-    return int(math.ceil(magnitude)) / 1024
+    number, power, bits = _size_parts(text)
+    size = float(number)
+    if bits:
+        size /= 8
+    if power:
+        size *= 1024 ** power
+    if not math.isfinite(size):
+        raise ValueError('%r is too large' % text)
+    return int(math.ceil(size)) / 1024
 
 
 def parse_mask(key, mask, vcpus):
