@@ -23,17 +23,9 @@ reserved pCPUs).
 import itertools
 
 from rtnova.hardware import guest_topology as guest_mod
+from rtnova.hardware import policies
 
-DEDICATED = 'dedicated'
-MIXED = 'mixed'
-SHARED = 'shared'
-PINNED_POLICIES = (DEDICATED, MIXED)
-FLOATING_POLICIES = (SHARED, MIXED, None)
-
-ISOLATE = 'isolate'
-REQUIRE = 'require'
-
-KI = 1024
+_KIB = 1024
 
 
 class CellState:
@@ -80,7 +72,7 @@ def _memory_fits(host_cell, cell, state, pinned):
 
     nova keeps that size even when the cell is then refused for its CPUs.
     """
-    memory_kb = cell.memory_mb * KI
+    memory_kb = cell.memory_mb * _KIB
     if state.pagesize:
         size = _choose_page_size(host_cell, state.pagesize, memory_kb)
         if not size:
@@ -155,19 +147,19 @@ def _pin_on_siblings(host_cell, vcpus, thread_policy, spare):
     ``require`` insists on two or more threads per core; otherwise single
     free threads are the last resort.
     """
-    if thread_policy == REQUIRE and host_cell.threads_per_core <= 1:
+    if thread_policy == policies.REQUIRE and host_cell.threads_per_core <= 1:
         return None
     free_cores = host_cell.sibling_sets
     any_free = free_cores.get(1, ())
     pairs, width = None, 1
     for width in sorted(free_cores, reverse=True):
-        if thread_policy == REQUIRE and width == 1:
+        if thread_policy == policies.REQUIRE and width == 1:
             continue
         pairs = _assign(free_cores[width], width, vcpus)
         reserved = _spare_threads(any_free, pairs, spare)
         if not _refused(pairs, reserved, spare):
             return pairs, reserved
-    if thread_policy == REQUIRE or pairs:
+    if thread_policy == policies.REQUIRE or pairs:
         return None
     # last resort: every free thread counts as a core of its own. nova
     # passes on the width the walk above ended with (its smallest).
@@ -184,7 +176,7 @@ def pin_cpus(host_cell, vcpus, thread_policy, spare=0):
     :returns: ``(pairs, reserved)``: ``[(vcpu, pcpu), ...]`` by vCPU and
         the reserved pCPUs (a set, or None), or None when nothing fits.
     """
-    if thread_policy == ISOLATE:
+    if thread_policy == policies.ISOLATE:
         return _pin_isolated(host_cell, vcpus, spare)
     return _pin_on_siblings(host_cell, vcpus, thread_policy, spare)
 
@@ -221,8 +213,8 @@ def fit_cell(host_cell, cell, state, cpu_policy, thread_policy,
     Updates ``state`` as nova updates its instance cell, the page size
     included even when the cell then fails on CPUs.
     """
-    pinned = cpu_policy in PINNED_POLICIES
-    floating = cpu_policy in FLOATING_POLICIES
+    pinned = cpu_policy in policies.PINNED_POLICIES
+    floating = cpu_policy in policies.FLOATING_POLICIES
     needed = len(cell.pcpus) + cpuset_reserved
     symbolic_size = state.pagesize is not None and state.pagesize < 0
     if pinned and not symbolic_size and needed > len(host_cell.free_pcpus):
