@@ -17,11 +17,13 @@ from rtnova.hardware import errors
 
 
 def _number(text, item, spec):
+    text = text.strip()
     try:
-        return int(text.strip())
+        return int(text)
     except ValueError:
-        raise errors.InvalidCPUSpec(
-            spec, 'item %r: %r is not a CPU number' % (item, text.strip()))
+        problem = ('%r is not a CPU number' % text if text
+                   else 'a CPU number is missing')
+        raise errors.InvalidCPUSpec(spec, 'item %r: %s' % (item, problem))
 
 
 def _read_item(item, spec):
@@ -37,7 +39,8 @@ def _read_item(item, spec):
     last = _number(high, item.strip(), spec) if dash else first
     if last < first:
         raise errors.InvalidCPUSpec(
-            spec, 'item %r: the range runs backwards' % item.strip())
+            spec, 'item %r: the range runs backwards (%d > %d)' % (
+                item.strip(), first, last))
     return remove, first, last
 
 

@@ -130,7 +130,8 @@ class CpuSpecParseTest(base.TestCase):
     def test_errors_name_the_spec_the_item_and_the_syntax(self):
         for spec, item, problem in (
                 ('0,3-1', '3-1', 'runs backwards'),
-                ('1, ^ ,2', '^', "'' is not a CPU number"),
+                ('1, ^ ,2', '^', 'a CPU number is missing'),
+                ('4-', '4-', 'a CPU number is missing'),
                 ('1-2-3', '1-2-3', "'2-3' is not a CPU number"),
                 ('2--3', '2--3', 'runs backwards')):
             exc = self.assertRaises(errors.InvalidCPUSpec,
