@@ -29,6 +29,7 @@ import sys
 import textwrap
 
 from nova.conf import compute as nova_compute_conf
+from nova.conf import libvirt as nova_libvirt_conf
 from oslo_config import cfg
 from oslo_upgradecheck import upgradecheck
 import prettytable
@@ -58,6 +59,7 @@ CLI_OPTS = [
 def make_conf():
     conf = cfg.ConfigOpts()
     nova_compute_conf.register_opts(conf)
+    nova_libvirt_conf.register_opts(conf)
     rtnova.conf.register_opts(conf)
     conf.register_cli_opts(CLI_OPTS)
     return conf

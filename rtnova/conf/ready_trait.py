@@ -22,9 +22,12 @@ from oslo_config import types
 # not import the checks.
 CHECK_NAMES = (
     'realtime_kernel', 'dedicated_set', 'isolcpus', 'nohz_full', 'rcu_nocbs',
-    'emulator_pool', 'hugepages', 'lapic_timer_advance', 'rt_throttling',
-    'rt_cgroup', 'irq_affinity', 'irqbalance', 'smt', 'cpu_frequency',
-    'tuned_profile', 'libvirt_version', 'kvm_device', 'memory_lock',
+    'emulator_pool', 'hugepages', 'lapic_timer_advance', 'kvm_module',
+    'rt_throttling', 'fair_server', 'stalld', 'rt_cgroup',
+    'dedicated_cpu_intruders', 'kthread_priorities', 'irq_affinity',
+    'default_irq_affinity', 'irqbalance', 'workqueue_mask', 'timer_migration',
+    'watchdog', 'smt', 'smt_siblings', 'cpu_frequency', 'cpu_idle', 'ksm',
+    'thp', 'tuned_profile', 'libvirt_version', 'kvm_device', 'memory_lock',
 )
 
 OPTS = [
@@ -44,17 +47,28 @@ Related options: ``readiness_critical_checks``.
         'readiness_critical_checks',
         item_type=types.String(choices=CHECK_NAMES),
         default=['realtime_kernel', 'dedicated_set', 'isolcpus',
-                 'emulator_pool', 'rt_cgroup', 'kvm_device', 'memory_lock'],
+                 'emulator_pool', 'stalld', 'rt_cgroup',
+                 'dedicated_cpu_intruders', 'kvm_device', 'memory_lock'],
         help="""
 The ``rtnova-status`` checks that must not fail for the host to report
 ``CUSTOM_RT_READY``. A check that ends in Warning still passes; only Failure
 withholds the trait.
 
-The default covers what breaks a real-time guest outright: no PREEMPT_RT
-kernel, no dedicated CPUs, dedicated CPUs not isolated, a misplaced emulator
-pool, guest cgroups without a real-time budget, no usable ``/dev/kvm``, and
-memory that cannot be locked. Valid names are those ``rtnova-status --json``
-prints under ``check``.
+The default covers what breaks a real-time guest (or its host) outright: no
+PREEMPT_RT kernel, no dedicated CPUs, dedicated CPUs not isolated, a
+misplaced emulator pool, nothing to stop a busy SCHED_FIFO vCPU from
+starving its CPU's kernel threads (``stalld``: RT throttling off, no fair
+server and no stalld), guest cgroups without a real-time budget, other
+threads allowed on the dedicated CPUs (``dedicated_cpu_intruders``: a
+runnable thread there stalls a FIFO vCPU for tens of milliseconds), no
+usable ``/dev/kvm``, and memory that cannot be locked.
+
+The other checks are not critical by default because they cost latency
+rather than correctness, and they end in Warning: ``kvm_module``,
+``fair_server``, ``kthread_priorities``, ``default_irq_affinity``,
+``workqueue_mask``, ``timer_migration``, ``watchdog``, ``smt_siblings``,
+``cpu_idle``, ``ksm`` and ``thp`` among them. Valid names are those
+``rtnova-status --json`` prints under ``check``.
 
 Related options: ``report_ready_trait``.
 """),

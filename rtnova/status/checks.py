@@ -23,7 +23,11 @@ one-line fix.
 
 from rtnova.status import cpu_checks as cpu
 from rtnova.status import host_checks as host
+from rtnova.status import isolation_checks as isolation
+from rtnova.status import kernel_checks as kernel
 from rtnova.status import result
+from rtnova.status import sched_checks as sched
+from rtnova.status import thread_checks as threads
 
 # what callers use, in one place
 Code = result.Code
@@ -43,12 +47,32 @@ CHECKS = (
     ('hugepages', 'Hugepages per NUMA node', host.check_hugepages),
     ('lapic_timer_advance', 'KVM LAPIC timer advance',
      host.check_lapic_timer_advance),
+    ('kvm_module', 'KVM module parameters', kernel.check_kvm_module),
     ('rt_throttling', 'RT throttling', host.check_rt_throttling),
+    ('fair_server', 'Deadline fair server on dedicated CPUs',
+     sched.check_fair_server),
+    ('stalld', 'Starvation protection (stalld)', sched.check_stalld),
     ('rt_cgroup', 'RT budget of guest cgroups', host.check_rt_cgroup),
+    ('dedicated_cpu_intruders', 'Other threads allowed on dedicated CPUs',
+     threads.check_dedicated_cpu_intruders),
+    ('kthread_priorities', 'Kernel thread priorities on dedicated CPUs',
+     threads.check_kthread_priorities),
     ('irq_affinity', 'IRQ affinity of isolated CPUs', cpu.check_irq_affinity),
+    ('default_irq_affinity', 'Default affinity of new IRQs',
+     isolation.check_default_irq_affinity),
     ('irqbalance', 'irqbalance banned CPUs', cpu.check_irqbalance),
+    ('workqueue_mask', 'Unbound workqueue CPU mask',
+     isolation.check_workqueue_mask),
+    ('timer_migration', 'Timer migration', isolation.check_timer_migration),
+    ('watchdog', 'Lockup detectors on dedicated CPUs',
+     isolation.check_watchdog),
     ('smt', 'SMT (hyper-threading)', cpu.check_smt),
+    ('smt_siblings', 'SMT siblings of dedicated CPUs',
+     isolation.check_smt_siblings),
     ('cpu_frequency', 'CPU frequency governor', cpu.check_cpu_frequency),
+    ('cpu_idle', 'Deep C-states on dedicated CPUs', kernel.check_cpu_idle),
+    ('ksm', 'Kernel same-page merging (KSM)', kernel.check_ksm),
+    ('thp', 'Transparent hugepages', kernel.check_thp),
     ('tuned_profile', 'tuned profile', host.check_tuned_profile),
     ('libvirt_version', 'libvirt version', host.check_libvirt_version),
     ('kvm_device', '/dev/kvm access', host.check_kvm_device),

@@ -18,6 +18,7 @@ Each takes (probe, sets) and returns (code, details, fix).
 """
 
 from rtnova.status import result
+from rtnova.status import sched_checks
 
 SUCCESS, WARNING, FAILURE = result.SUCCESS, result.WARNING, result.FAILURE
 
@@ -95,9 +96,7 @@ def check_rt_throttling(probe, sets):
         return (WARNING, 'cannot read /proc/sys/kernel/sched_rt_runtime_us',
                 'check that /proc/sys is mounted')
     if runtime < 0:
-        return SUCCESS, ('sched_rt_runtime_us = -1: real-time tasks are not '
-                         'throttled (isolcpus keeps housekeeping off those '
-                         'CPUs)'), ''
+        return _unthrottled(probe, sets)
     period = period or 1000000
     stall_ms = (period - runtime) / 1000.0
     return (WARNING,
@@ -107,6 +106,26 @@ def check_rt_throttling(probe, sets):
                                     period / 1000.0),
             'sysctl kernel.sched_rt_runtime_us=-1 (tuned '
             'realtime-virtual-host sets it)')
+
+
+def _unthrottled(probe, sets):
+    # on Linux >= 6.12 the deadline fair server still hands normal tasks
+    # CPU time when RT throttling is off (issue 10 measured it)
+    if sched_checks.fair_server_active(
+            probe, sched_checks.target_cpus(probe, sets)) is False:
+        return SUCCESS, ('sched_rt_runtime_us = -1: real-time tasks are not '
+                         'throttled (isolcpus keeps housekeeping off those '
+                         'CPUs)'), ''
+    release = probe.kernel_release()
+    return (WARNING,
+            'sched_rt_runtime_us = -1 turns RT throttling off, but kernel %s '
+            'also has the deadline fair server (Linux 6.12 and newer), which '
+            'may still give normal tasks up to 50 ms of every second on each '
+            'CPU: -1 alone is not enough (see fair_server)'
+            % ('%d.%d' % release if release else '(version unknown)'),
+            'keep -1, set the fair server\'s runtime to 0 on the dedicated '
+            'CPUs (see fair_server) with stalld running, and keep other '
+            'threads off those CPUs (see dedicated_cpu_intruders)')
 
 
 def _qemu_conf_controllers(text):

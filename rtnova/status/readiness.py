@@ -20,6 +20,8 @@ against the same nova.conf, reduced to the ones
 ``[rtnova] readiness_critical_checks`` names.
 """
 
+from oslo_config import cfg
+
 from rtnova.hardware import cpuset
 from rtnova.hardware import errors
 from rtnova.status import checks
@@ -50,7 +52,20 @@ def sets_from_conf(conf):
                      '[compute] cpu_shared_set'),
         pool=_cpus(conf.rtnova.emulator_pin_set,
                    '[rtnova] emulator_pin_set'),
-        dedicated_option=dedicated_option)
+        dedicated_option=dedicated_option,
+        max_priority=conf.rtnova.max_realtime_priority,
+        **_power_management(conf))
+
+
+def _power_management(conf):
+    # nova's [libvirt] options are registered in nova-compute and
+    # rtnova-status, not necessarily in every caller
+    try:
+        return {'power_management': conf.libvirt.cpu_power_management,
+                'power_strategy':
+                    conf.libvirt.cpu_power_management_strategy}
+    except (cfg.NoSuchOptError, cfg.NoSuchGroupError):
+        return {}
 
 
 def evaluate(conf=rtnova.conf.CONF, probe=None):

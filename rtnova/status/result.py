@@ -32,13 +32,20 @@ _ISOLCPUS_FLAGS = ('nohz', 'domain', 'managed_irq')
 
 @dataclasses.dataclass(frozen=True)
 class HostSets:
-    """The CPU sets of nova.conf the checks compare the host with."""
+    """What nova.conf says that the checks compare the host with."""
 
     dedicated: frozenset = frozenset()
     shared: frozenset = frozenset()
     pool: frozenset = frozenset()
     # which option set ``dedicated``, for messages
     dedicated_option: str = '[compute] cpu_dedicated_set'
+    # [rtnova] max_realtime_priority: the highest vCPU priority a flavor
+    # may ask for (kthread_priorities compares kernel threads with it)
+    max_priority: int = 49
+    # nova's [libvirt] cpu_power_management and its strategy (cpu_idle
+    # names what nova does to the dedicated CPUs' power state)
+    power_management: bool = False
+    power_strategy: str = 'cpu_state'
 
 
 @dataclasses.dataclass(frozen=True)
@@ -85,3 +92,28 @@ def cpu_list(spec):
         return frozenset(cpuset.parse_cpu_spec(spec))
     except errors.InvalidCPUSpec:
         return frozenset()
+
+
+def no_dedicated_set():
+    """The result of a check that compares with an unset dedicated set."""
+    return (WARNING, 'nothing to compare: no dedicated set',
+            'set [compute] cpu_dedicated_set')
+
+
+def hex_mask(cpus):
+    """The kernel's hex mask of ``cpus`` (``ff0``).
+
+    Above CPU 31, 32-bit words are joined by commas, as /proc/irq prints.
+    """
+    value = sum(1 << cpu for cpu in cpus)
+    text = '%x' % value
+    words = []
+    while len(text) > 8:
+        words.insert(0, text[-8:])
+        text = text[:-8]
+    return ','.join([text] + words)
+
+
+def housekeeping(online, sets):
+    """Online CPUs outside the dedicated set (fix hints name them)."""
+    return (online or frozenset()) - sets.dedicated

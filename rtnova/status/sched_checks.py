@@ -1,0 +1,132 @@
+"""Checks of CPU-time guarantees between real-time vCPUs and everything
+else: the deadline fair server (Linux >= 6.12) and stalld.
+
+Each takes (probe, sets) and returns (code, details, fix).
+
+Measured on this project's test host (kernel 6.18, design notes): with
+``sched_rt_runtime_us = -1`` a SCHED_FIFO vCPU whose pCPU also runs a busy
+SCHED_OTHER loop stalls ~54 ms every second: the fair server gives normal
+tasks 50 ms of every 1000 ms on each CPU even with RT throttling off.
+"""
+
+from rtnova.status import result
+
+SUCCESS, WARNING, FAILURE = result.SUCCESS, result.WARNING, result.FAILURE
+_fmt = result.fmt
+
+FAIR_SERVER_SINCE = (6, 12)
+FAIR_SERVER_PATH = '/sys/kernel/debug/sched/fair_server'
+_DEFAULT_SHARE = ('by default it gives normal (SCHED_OTHER) tasks 50 ms of '
+                  'every 1000 ms on each CPU even with sched_rt_runtime_us '
+                  '= -1, so a FIFO vCPU stalls that long whenever another '
+                  'task is runnable on its CPU (~54 ms per second measured '
+                  'on a 6.18 host)')
+
+
+def target_cpus(probe, sets):
+    return sets.dedicated or probe.online_cpus() or frozenset()
+
+
+def _release_text(release):
+    return '%d.%d' % release if release else 'unknown'
+
+
+def fair_server_active(probe, cpus):
+    """Whether the fair server gives normal tasks time on ``cpus``.
+
+    None when that cannot be told (then presume the kernel default: on).
+    """
+    server = probe.fair_server(cpus)
+    release = probe.kernel_release()
+    if server.state == 'absent':
+        return False
+    if server.state == 'unmounted':
+        if release is not None and release < FAIR_SERVER_SINCE:
+            return False
+        return None
+    if server.state == 'refused':
+        return None
+    return any(runtime > 0 for runtime, _ in server.runtime.values())
+
+
+def _zero_fix(cpus):
+    return ('for c in %s; do echo 0 > %s/cpu$c/runtime; done (at every '
+            'boot; keep stalld running then, see stalld)'
+            % (' '.join(str(c) for c in sorted(cpus)), FAIR_SERVER_PATH))
+
+
+def check_fair_server(probe, sets):
+    cpus = target_cpus(probe, sets)
+    server = probe.fair_server(cpus)
+    release = probe.kernel_release()
+    if server.state == 'absent' or (
+            server.state == 'unmounted' and release is not None and
+            release < FAIR_SERVER_SINCE):
+        return SUCCESS, ('no deadline fair server (kernel %s; it came with '
+                         '6.12): sched_rt_runtime_us alone decides'
+                         % _release_text(release)), ''
+    if server.state == 'unmounted':
+        return (WARNING,
+                'debugfs is not mounted, so the fair server cannot be read; '
+                'kernel %s has it (6.12 and newer): %s'
+                % (_release_text(release), _DEFAULT_SHARE),
+                'mount -t debugfs none /sys/kernel/debug and run this check '
+                'again; then ' + _zero_fix(cpus))
+    if server.state == 'refused':
+        return (WARNING,
+                '%s exists but reading it is refused (%s: kernel lockdown or '
+                'a confined container), so its runtime on CPUs %s is '
+                'unknown; %s' % (FAIR_SERVER_PATH, server.error, _fmt(cpus),
+                                 _DEFAULT_SHARE),
+                'as root on a host without lockdown: ' + _zero_fix(cpus))
+    busy = {c: v for c, v in server.runtime.items() if v[0] > 0}
+    if not busy:
+        return SUCCESS, ('fair server runtime 0 on CPUs %s'
+                         % _fmt(frozenset(server.runtime) or cpus)), ''
+    shown = ', '.join('CPU %d: %d of %d ms' % (c, r // 1000000, p // 1000000)
+                      for c, (r, p) in sorted(busy.items())[:6])
+    return (WARNING,
+            'the fair server gives normal tasks CPU time on %s (%s): a '
+            'SCHED_FIFO vCPU stalls that long whenever another task is '
+            'runnable on its CPU, even with sched_rt_runtime_us = -1'
+            % (_fmt(frozenset(busy)), shown), _zero_fix(busy))
+
+
+def _stalld_pid(probe):
+    for pid, name in sorted(probe.processes().items()):
+        if name == 'stalld':
+            return pid
+    return None
+
+
+def check_stalld(probe, sets):
+    runtime, _ = probe.sched_rt()
+    if runtime is None:
+        return (WARNING, 'cannot read /proc/sys/kernel/sched_rt_runtime_us',
+                'check that /proc/sys is mounted')
+    pid = _stalld_pid(probe)
+    if pid is not None:
+        return SUCCESS, ('stalld runs (pid %d): it gives starving tasks a '
+                         'short boost' % pid), ''
+    if runtime >= 0:
+        return SUCCESS, ('not needed: RT throttling (sched_rt_runtime_us = '
+                         '%d) leaves normal tasks time on every CPU (its '
+                         'cost: see rt_throttling)' % runtime), ''
+    active = fair_server_active(probe, target_cpus(probe, sets))
+    if active:
+        return SUCCESS, ('not needed while the fair server gives starving '
+                         'normal tasks their share (its cost: see '
+                         'fair_server); needed once its runtime is 0'), ''
+    installed = ('installed but not running' if probe.stalld_installed()
+                 else 'not installed')
+    why = ('the fair server cannot be read (see fair_server); if its '
+           'runtime is 0, ' if active is None else
+           'no fair server gives normal tasks time, so ')
+    return (WARNING if active is None else FAILURE,
+            'sched_rt_runtime_us = -1 and stalld is %s: %sa busy SCHED_FIFO '
+            'vCPU starves the per-CPU kernel threads of its CPU (kworker, '
+            'ksoftirqd, RCU) without limit: hung tasks, RCU stalls, a host '
+            'that stops answering (OpenShift turned stalld back on for this)'
+            % (installed, why),
+            'install stalld (dnf/apt install stalld) and systemctl enable '
+            '--now stalld')

@@ -1,0 +1,139 @@
+"""Checks of the threads that may run on the dedicated CPUs.
+
+Each takes (probe, sets) and returns (code, details, fix).
+"""
+
+import re
+
+from rtnova.status import result
+
+SUCCESS, WARNING, FAILURE = result.SUCCESS, result.WARNING, result.FAILURE
+_fmt = result.fmt
+
+# QEMU names its vCPU threads "CPU <n>/KVM"
+VCPU_THREAD = re.compile(r'^CPU \d+/KVM$')
+# per-CPU kernel threads that do work a vCPU on their CPU depends on
+# (softirqs, timers, RCU callbacks, threaded interrupt handlers)
+SERVICE_KTHREADS = ('ksoftirqd/', 'ktimers/', 'ktimersoftd/', 'rcuc/',
+                    'rcub/', 'irq/')
+_SHOWN = 10
+
+
+def _describe(thread):
+    ident = ('%d' % thread.pid if thread.pid == thread.tid else
+             '%d/%d' % (thread.pid, thread.tid))
+    return '%s %s (%s)' % (ident, thread.name, _fmt(thread.cpus))
+
+
+def _listing(threads):
+    shown = ', '.join(_describe(t) for t in threads[:_SHOWN])
+    more = len(threads) - _SHOWN
+    return shown + (' and %d more' % more if more > 0 else '')
+
+
+def _intruders(threads, dedicated):
+    """(guest threads, other threads) allowed on dedicated CPUs.
+
+    vCPU threads and kernel threads bound to one CPU are left out.
+    """
+    guest, other = [], []
+    for thread in threads:
+        if not thread.cpus & dedicated or VCPU_THREAD.match(thread.name):
+            continue
+        if thread.kthread and len(thread.cpus) == 1:
+            continue
+        (guest if thread.process.startswith('qemu') else other).append(
+            thread)
+    return guest, other
+
+
+def _intruder_fix(probe, sets):
+    keep = _fmt(result.housekeeping(probe.online_cpus(), sets))
+    return ('move them to housekeeping CPUs: taskset -apc %s <pid> '
+            '(CPUAffinity=%s in /etc/systemd/system.conf for services; '
+            'isolcpus=domain,... keeps unbound kernel threads off, tuna '
+            '--cpus=%s --isolate moves what runs); give real-time guests '
+            'the emulator pool (resources:CUSTOM_RT_EMULATOR_POOL=1) so their '
+            'QEMU threads leave the vCPUs\' CPUs'
+            % (keep, keep, _fmt(sets.dedicated)))
+
+
+def check_dedicated_cpu_intruders(probe, sets):
+    if not sets.dedicated:
+        return result.no_dedicated_set()
+    threads = probe.threads()
+    if not threads:
+        return (WARNING, 'cannot read /proc/*/task/*/status',
+                'run as root with /proc mounted')
+    guest, other = _intruders(threads, sets.dedicated)
+    if not guest and not other:
+        return SUCCESS, ('of %d threads only vCPU threads and per-CPU kernel '
+                         'threads may run on %s' % (
+                             len(threads), _fmt(sets.dedicated))), ''
+    if other:
+        return (FAILURE,
+                '%d threads besides vCPUs and per-CPU kernel threads may run '
+                'on dedicated CPUs %s: %s. A runnable thread there stalls a '
+                'SCHED_FIFO vCPU for as long as the kernel lets it run (~54 '
+                'ms every second measured on a 6.18 host)%s' % (
+                    len(other), _fmt(sets.dedicated), _listing(other),
+                    '; and %d QEMU threads of guests' % len(guest)
+                    if guest else ''),
+                _intruder_fix(probe, sets))
+    return (WARNING,
+            '%d QEMU emulator/I/O threads of guests may run on dedicated '
+            'CPUs %s: %s (nova pins them to the guest\'s own CPUs unless the '
+            'flavor asks for the pool or hw:emulator_threads_policy)'
+            % (len(guest), _fmt(sets.dedicated), _listing(guest)),
+            _intruder_fix(probe, sets))
+
+
+def _service_kthreads(threads, dedicated):
+    return sorted((t for t in threads if t.kthread and
+                   t.name.startswith(SERVICE_KTHREADS) and
+                   t.cpus & dedicated), key=lambda t: (t.priority, t.tid))
+
+
+def _kthread_fix(lowest, sets):
+    raise_to = min(sets.max_priority + 1, 99)
+    fix = ('raise them above the vCPUs: chrt -f -p %d <pid> for each (in '
+           'tuned realtime-virtual-host: [scheduler] group rules such as '
+           'group.ksoftirqd=0:f:%d:*:ksoftirqd.*)' % (raise_to, raise_to))
+    if lowest > 1:
+        fix += ', or set [rtnova] max_realtime_priority below %d' % lowest
+    return fix
+
+
+def check_kthread_priorities(probe, sets):
+    if not sets.dedicated:
+        return result.no_dedicated_set()
+    threads = probe.threads()
+    if not threads:
+        return (WARNING, 'cannot read /proc/*/task/*/status',
+                'run as root with /proc mounted')
+    found = _service_kthreads(threads, sets.dedicated)
+    starved = [t for t in found if t.realtime and
+               t.priority <= sets.max_priority]
+    normal = [t for t in found if not t.realtime]
+    note = ('; SCHED_OTHER: %s (any real-time vCPU outranks them; only RT '
+            'throttling, the fair server or stalld give them time, see '
+            'stalld)' % ', '.join(t.name for t in normal[:4]) if normal
+            else '')
+    if not starved:
+        return SUCCESS, ('%d softirq/timer/RCU/IRQ kernel threads on '
+                         'dedicated CPUs, real-time ones above [rtnova] '
+                         'max_realtime_priority = %d%s' % (
+                             len(found), sets.max_priority, note)), ''
+    lowest = starved[0].priority
+    shown = ', '.join('%s %s' % (t.name, t.policy_text())
+                      for t in starved[:_SHOWN])
+    return (WARNING,
+            'a vCPU at priority %d or higher (flavors may ask up to [rtnova] '
+            'max_realtime_priority = %d) starves kernel threads of its CPU '
+            'that it may need: %s%s. tuned\'s realtime-virtual-host profile '
+            'puts ksoftirqd, ktimers and rcuc/rcub at FIFO 2-4, above nova\'s '
+            'default vCPU priority of FIFO 1, for this reason%s' % (
+                lowest, sets.max_priority, shown,
+                ' and %d more' % (len(starved) - _SHOWN)
+                if len(starved) > _SHOWN else '', note),
+            _kthread_fix(lowest, sets))

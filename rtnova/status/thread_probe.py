@@ -1,0 +1,130 @@
+"""Reads of processes and threads for rtnova-status (``/proc/<pid>/...``).
+
+A mixin of :class:`rtnova.status.probe.HostProbe`: every path goes through
+its ``path``/``_glob`` under the injectable root, so fake trees work.
+"""
+
+import dataclasses
+import os
+
+from rtnova.status import result
+
+# include/linux/sched.h: the task is a kernel thread
+PF_KTHREAD = 0x00200000
+# sched_setscheduler(2) policies
+SCHED_FIFO, SCHED_RR = 1, 2
+POLICY_NAMES = {0: 'OTHER', SCHED_FIFO: 'FIFO', SCHED_RR: 'RR', 3: 'BATCH',
+                5: 'IDLE', 6: 'DEADLINE'}
+STALLD_BINARIES = ('usr/bin/stalld', 'usr/sbin/stalld',
+                   'usr/local/bin/stalld')
+
+
+@dataclasses.dataclass(frozen=True)
+class ThreadInfo:
+    pid: int          # the process (thread group)
+    tid: int
+    name: str         # the thread's comm
+    cpus: frozenset   # Cpus_allowed_list
+    flags: int        # task flags (stat field 9)
+    priority: int     # rt_priority (stat field 40)
+    policy: int       # scheduling policy (stat field 41)
+    process: str = ''  # comm of the thread group leader
+
+    @property
+    def kthread(self):
+        return bool(self.flags & PF_KTHREAD)
+
+    @property
+    def realtime(self):
+        return self.policy in (SCHED_FIFO, SCHED_RR)
+
+    def policy_text(self):
+        name = POLICY_NAMES.get(self.policy, str(self.policy))
+        return '%s %d' % (name, self.priority) if self.realtime else name
+
+
+def _read_text(path):
+    try:
+        with open(path) as fh:
+            return fh.read()
+    except OSError:
+        return None
+
+
+def _status_field(text, field):
+    for line in text.splitlines():
+        key, sep, value = line.partition(':')
+        if sep and key == field:
+            return value.strip()
+    return None
+
+
+def _parse_thread(pid, tid, status, stat, process):
+    # the comm in stat may hold spaces and parentheses: split after the
+    # last ')' (fields from the third on)
+    rest = stat.rpartition(')')[2].split()
+    allowed = _status_field(status, 'Cpus_allowed_list')
+    if len(rest) < 39 or allowed is None:
+        return None
+    return ThreadInfo(pid=pid, tid=tid,
+                      name=_status_field(status, 'Name') or '?',
+                      cpus=result.cpu_list(allowed), flags=int(rest[6]),
+                      priority=int(rest[37]), policy=int(rest[38]),
+                      process=process)
+
+
+class ThreadReads(object):
+
+    def threads(self):
+        """[:class:`ThreadInfo`] of every thread in /proc.
+
+        Threads that exit while being read are skipped.
+        """
+        threads = []
+        for proc in self._glob('proc/[0-9]*'):
+            pid = int(os.path.basename(proc))
+            process = (_read_text(os.path.join(proc, 'comm')) or '').strip()
+            for task in self._glob(os.path.relpath(proc, self.root) +
+                                   '/task/[0-9]*'):
+                status = _read_text(os.path.join(task, 'status'))
+                stat = _read_text(os.path.join(task, 'stat'))
+                if status is None or stat is None:
+                    continue
+                try:
+                    info = _parse_thread(pid, int(os.path.basename(task)),
+                                         status, stat, process)
+                except ValueError:
+                    continue
+                if info is not None:
+                    threads.append(info)
+        return threads
+
+    def processes(self):
+        """{pid: comm} of the processes in /proc."""
+        found = {}
+        for path in self._glob('proc/[0-9]*/comm'):
+            comm = _read_text(path)
+            if comm is not None:
+                found[int(os.path.basename(os.path.dirname(path)))] = \
+                    comm.strip()
+        return found
+
+    def holders_of(self, device):
+        """{pid: comm} of the processes that hold ``device`` open.
+
+        Read from their /proc/<pid>/fd links (``/dev/cpu_dma_latency``).
+        """
+        holders = {}
+        names = self.processes()
+        for link in self._glob('proc/[0-9]*/fd/*'):
+            try:
+                target = os.readlink(link)
+            except OSError:
+                continue
+            if target == device:
+                pid = int(link.split(os.sep)[-3])
+                holders[pid] = names.get(pid, '?')
+        return holders
+
+    def stalld_installed(self):
+        return any(os.path.exists(self.path(p)) for p in STALLD_BINARIES)
