@@ -65,6 +65,8 @@ Highest priority a flavor or image may ask for with
 ``hw:cpu_realtime_priority``. A boot asking for more fails with a fault that
 names the key. The default keeps tenants below the host's threaded IRQ
 handlers (SCHED_FIFO 50); raise it only on hosts whose interrupts are all
-steered to housekeeping CPUs.
+steered to housekeeping CPUs. ``rtnova-status``'s ``kthread_priorities``
+check names the kernel threads of the dedicated CPUs (ksoftirqd, ktimers,
+rcuc/rcub, irq threads) that a vCPU at up to this priority can starve.
 """),
 ]
