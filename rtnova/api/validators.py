@@ -90,6 +90,26 @@ VALIDATORS = [
     ),
     _sched_validator('hw:emulator_threads_sched', 'emulator'),
     _sched_validator('hw:iothreads_sched', 'I/O'),
+    base.ExtraSpecValidator(
+        name='hw:pci_irq_affinity_mask',
+        description=(
+            'The vCPUs whose host CPUs take the interrupts of the PCI '
+            'devices passed through to the guest (StarlingX\'s key of the '
+            'same name): after boot and migration the compute node points '
+            'the devices\' MSI interrupts at those vCPUs\' pinned CPUs, '
+            'and back at the host\'s default affinity on delete. nova\'s '
+            'CPU-spec syntax; a leading ``^`` excludes vCPUs from all of '
+            'them, as in ``hw:cpu_realtime_mask``. Needs '
+            '``hw:cpu_policy=dedicated`` (or pinned vCPUs of a mixed '
+            'guest) and vCPUs the flavor has: checked when the guest boots. '
+            + _LIBVIRT_ONLY),
+        value={
+            'type': str,
+            'description': 'A vCPU list, e.g. ``0``, ``0-1`` or ``^0``.',
+            # nova's hw:cpu_realtime_mask pattern
+            'pattern': r'\^?\d+((-\d+)?(,\^?\d+(-\d+)?)?)*',
+        },
+    ),
 ]
 
 

@@ -24,7 +24,9 @@ image's properties. nova's keys keep nova's exact meaning (see
 * ``hw:emulator_threads_sched`` / ``hw:iothreads_sched`` = ``fifo:N`` |
   ``rr:N`` | ``other`` (libvirt's ``<emulatorsched>`` / ``<iothreadsched>``);
 * ``resources:CUSTOM_RT_EMULATOR_POOL`` = N, units of the host's emulator
-  pool that will carry the guest's emulator and I/O threads.
+  pool that will carry the guest's emulator and I/O threads;
+* ``hw:pci_irq_affinity_mask`` = vCPUs whose host CPUs take the interrupts
+  of the guest's PCI devices (:mod:`rtnova.hardware.pci_irq`).
 
 Image properties ``hw_<name>`` may give rtnova's keys too; an image may not
 contradict its flavor, and on a guest that is not real-time rtnova's image
@@ -39,6 +41,7 @@ from rtnova.hardware import _numa_constraints as guest_numa
 from rtnova.hardware import _spec_values as specs_mod
 from rtnova.hardware import errors
 from rtnova.hardware import guest_topology as guest
+from rtnova.hardware import pci_irq
 from rtnova.hardware import policies
 
 POOL_RESOURCE = 'CUSTOM_RT_EMULATOR_POOL'
@@ -109,6 +112,9 @@ class RealtimeRequest:
     pool_units: int = 0
     # nova's hw:emulator_threads_policy (also on the topology, if any)
     emulator_policy: str = None
+    # vCPUs whose host CPUs take the guest's PCI interrupts
+    # (hw:pci_irq_affinity_mask; empty: interrupts are left alone)
+    irq_vcpus: frozenset = frozenset()
 
     @property
     def uses_emulator_pool(self):
@@ -246,6 +252,10 @@ def build_request(vcpus, memory_mb, extra_specs, image_props,
             emulator_policy=emulator, pool_units=units)
 
     every = frozenset(range(vcpus))
+    irq_vcpus = pci_irq.irq_vcpus(
+        specs.extra, vcpus, every if policy == policies.DEDICATED else
+        frozenset(pinned or ()) if policy == policies.MIXED else
+        frozenset())
     if rt is None:
         _refuse_without_realtime(specs)
         rt_policy = rt_priority = emulator_sched = iothread_sched = None
@@ -259,4 +269,4 @@ def build_request(vcpus, memory_mb, extra_specs, image_props,
         rt_policy=rt_policy, rt_priority=rt_priority,
         emulator_sched=emulator_sched, iothread_sched=iothread_sched,
         locked_memory=locked, topology=topology, pool_units=units,
-        emulator_policy=emulator)
+        emulator_policy=emulator, irq_vcpus=irq_vcpus)

@@ -39,6 +39,7 @@ from rtnova.virt import claimed_cells
 from rtnova.virt import guest_config
 from rtnova.virt import host_config
 from rtnova.virt import instance_request
+from rtnova.virt import irq_hooks
 
 LOG = logging.getLogger(__name__)
 CONF = rtnova.conf.CONF
@@ -53,7 +54,8 @@ def _dedicated_cpus():
                      nova_hardware.get_vcpu_pin_set() or ())
 
 
-class RealtimeLibvirtDriver(libvirt_driver.LibvirtDriver):
+class RealtimeLibvirtDriver(irq_hooks.PCIIRQSteering,
+                            libvirt_driver.LibvirtDriver):
     """nova's libvirt driver with rtnova's real-time guest handling.
 
     Enable it with ``[DEFAULT] compute_driver = rtnova.RealtimeLibvirtDriver``.

@@ -40,6 +40,8 @@ BAD_VALUES = [
     ('hw:iothreads_sched', 'rr:0'),
     ('hw:iothreads_sched', 'batch'),
     ('resources:CUSTOM_RT_EMULATOR_POOL', 'one'),
+    ('hw:pci_irq_affinity_mask', 'vcpu0'),
+    ('hw:pci_irq_affinity_mask', '0-'),
 ]
 GOOD_VALUES = [
     ('hw:cpu_realtime_policy', 'rr'),
@@ -47,6 +49,7 @@ GOOD_VALUES = [
     ('hw:emulator_threads_sched', 'fifo:1'),
     ('hw:iothreads_sched', 'other'),
     ('resources:CUSTOM_RT_EMULATOR_POOL', '1'),
+    ('hw:pci_irq_affinity_mask', '^0'),
 ]
 
 

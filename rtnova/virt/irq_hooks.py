@@ -1,0 +1,134 @@
+"""Driver mixin: steer guests' PCI interrupts (``hw:pci_irq_affinity_mask``).
+
+Mixed into :class:`rtnova.virt.driver.RealtimeLibvirtDriver` ahead of nova's
+libvirt driver. After every operation that (re)starts a guest on this host
+it points the MSI interrupts of the guest's PCI devices at the pCPUs of the
+vCPUs the flavor names; on cleanup (destroy, hard reboot, the source of a
+migration) it hands them back to the host default.
+A periodic audit (nova's resource update calls ``get_available_resource``)
+re-applies it, because vfio-pci requests a device's MSI interrupts only
+when the guest's driver enables them.
+
+Guests without the key, or without PCI devices, are left exactly as nova
+leaves them. Steering never fails an operation: what cannot be written is
+logged.
+"""
+
+from oslo_log import log as logging
+
+from rtnova.hardware import errors
+from rtnova.hardware import pci_irq
+from rtnova.virt import irq_steering
+
+LOG = logging.getLogger(__name__)
+
+
+def irq_target(instance):
+    """(PCI addresses, pCPUs) to steer for ``instance``, or None."""
+    extra = instance.flavor.extra_specs or {}
+    if pci_irq.KEY not in extra:
+        return None
+    addresses = tuple(sorted(d.address for d in instance.get_pci_devices()))
+    if not addresses:
+        return None
+    pinning = {}
+    for cell in (instance.numa_topology.cells
+                 if instance.numa_topology else ()):
+        pinning.update(cell.cpu_pinning or {})
+    vcpus = pci_irq.irq_vcpus(extra, instance.flavor.vcpus,
+                              frozenset(pinning))
+    return addresses, pci_irq.irq_pcpus(vcpus, pinning)
+
+
+class PCIIRQSteering(object):
+
+    #: where /proc and /sys are (tests point it at a fake tree)
+    irq_root = '/'
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        # {instance uuid: (addresses, pCPUs)} of the guests steered here
+        self._irq_guests = {}
+
+    def steer_guest_irqs(self, instance):
+        try:
+            target = irq_target(instance)
+        except errors.InvalidRequest as exc:
+            LOG.warning('Not steering PCI interrupts: %s', exc,
+                        instance=instance)
+            return None
+        if target is None:
+            return None
+        self._irq_guests[instance.uuid] = target
+        return irq_steering.IRQSteering(self.irq_root).steer(*target)
+
+    def release_guest_irqs(self, instance):
+        # only what this process steered: after a migration the instance's
+        # PCI devices are the destination's, not this host's
+        target = self._irq_guests.pop(instance.uuid, None)
+        if target is not None:
+            irq_steering.IRQSteering(self.irq_root).release(target[0])
+
+    def audit_guest_irqs(self):
+        """Re-apply steering to the guests still defined on this host."""
+        if not self._irq_guests:
+            return
+        present = set(self.list_instance_uuids())
+        steering = irq_steering.IRQSteering(self.irq_root)
+        for uuid, (addresses, cpus) in list(self._irq_guests.items()):
+            if uuid in present:
+                steering.steer(addresses, cpus)
+            else:
+                self._irq_guests.pop(uuid, None)
+
+    # -- the operations that start a guest here ----------------------------
+
+    def spawn(self, context, instance, *args, **kwargs):
+        result = super().spawn(context, instance, *args, **kwargs)
+        self.steer_guest_irqs(instance)
+        return result
+
+    def post_live_migration_at_destination(self, context, instance, *args,
+                                           **kwargs):
+        result = super().post_live_migration_at_destination(
+            context, instance, *args, **kwargs)
+        self.steer_guest_irqs(instance)
+        return result
+
+    def finish_migration(self, context, migration, instance, *args,
+                         **kwargs):
+        result = super().finish_migration(context, migration, instance,
+                                          *args, **kwargs)
+        self.steer_guest_irqs(instance)
+        return result
+
+    def finish_revert_migration(self, context, instance, *args, **kwargs):
+        result = super().finish_revert_migration(context, instance, *args,
+                                                 **kwargs)
+        self.steer_guest_irqs(instance)
+        return result
+
+    def reboot(self, context, instance, *args, **kwargs):
+        result = super().reboot(context, instance, *args, **kwargs)
+        self.steer_guest_irqs(instance)
+        return result
+
+    def power_on(self, context, instance, *args, **kwargs):
+        result = super().power_on(context, instance, *args, **kwargs)
+        self.steer_guest_irqs(instance)
+        return result
+
+    # -- the guest leaves: destroy, hard reboot, migration source ----------
+
+    def cleanup(self, context, instance, *args, **kwargs):
+        try:
+            return super().cleanup(context, instance, *args, **kwargs)
+        finally:
+            self.release_guest_irqs(instance)
+
+    # -- periodic -----------------------------------------------------------
+
+    def get_available_resource(self, nodename):
+        result = super().get_available_resource(nodename)
+        self.audit_guest_irqs()
+        return result

@@ -1,0 +1,97 @@
+"""Point the interrupts of a guest's PCI devices at chosen host CPUs.
+
+``hw:pci_irq_affinity_mask`` names vCPUs; the driver turns them into the
+pCPUs they are pinned to and asks :class:`IRQSteering` to write those into
+``/proc/irq/<n>/smp_affinity_list`` for every MSI/MSI-X interrupt of the
+guest's devices (``/sys/bus/pci/devices/<address>/msi_irqs/<n>``; the
+legacy ``irq`` when the device has none). On delete the remaining
+interrupts go back to the host's default (``/proc/irq/default_smp_affinity``,
+the housekeeping CPUs on a tuned real-time host).
+
+vfio-pci requests a device's MSI interrupts only when the guest's driver
+enables them, seconds after the guest started, so steering is re-applied by
+the driver's periodic audit too. File access goes through ``root`` so tests
+run on fake trees.
+"""
+
+import os
+
+from oslo_log import log as logging
+
+from rtnova.hardware import cpuset
+from rtnova.status import kernel_probe
+
+LOG = logging.getLogger(__name__)
+
+
+class IRQSteering(object):
+
+    def __init__(self, root='/'):
+        self.root = root
+
+    def _path(self, relative):
+        return os.path.join(self.root, relative)
+
+    def device_irqs(self, address):
+        """Interrupt numbers of the PCI device at ``address``."""
+        base = self._path('sys/bus/pci/devices/%s' % address)
+        try:
+            names = os.listdir(os.path.join(base, 'msi_irqs'))
+        except OSError:
+            names = []
+        irqs = sorted(int(n) for n in names if n.isdigit())
+        if irqs:
+            return irqs
+        try:
+            with open(os.path.join(base, 'irq')) as fh:
+                legacy = int(fh.read().strip())
+        except (OSError, ValueError):
+            return []
+        return [legacy] if legacy > 0 else []
+
+    def default_cpus(self):
+        try:
+            with open(self._path('proc/irq/default_smp_affinity')) as fh:
+                return kernel_probe.parse_mask(fh.read())
+        except OSError:
+            return None
+
+    def point(self, irqs, cpus):
+        """Write ``cpus`` as the affinity of ``irqs``; (done, failed).
+
+        An interrupt that went away, or that the kernel manages itself
+        (EIO), is reported in ``failed`` ({irq: reason}) and skipped.
+        """
+        spec = cpuset.format_cpu_spec(cpus)
+        done, failed = [], {}
+        for irq in irqs:
+            path = self._path('proc/irq/%d/smp_affinity_list' % irq)
+            try:
+                with open(path) as fh:
+                    current = fh.read().strip()
+                if current != spec:
+                    with open(path, 'w') as fh:
+                        fh.write(spec + '\n')
+            except OSError as exc:
+                failed[irq] = exc.strerror or str(exc)
+                continue
+            done.append(irq)
+        return done, failed
+
+    def steer(self, addresses, cpus):
+        """Point every interrupt of the devices at ``cpus``."""
+        irqs = [irq for address in addresses
+                for irq in self.device_irqs(address)]
+        done, failed = self.point(irqs, cpus)
+        if failed:
+            LOG.warning('Could not steer IRQs %s of PCI devices %s to CPUs '
+                        '%s: %s', sorted(failed), ', '.join(addresses),
+                        cpuset.format_cpu_spec(cpus), failed)
+        return done, failed
+
+    def release(self, addresses):
+        """Point the devices' remaining interrupts at the host default."""
+        cpus = self.default_cpus()
+        if not cpus:
+            return [], {}
+        return self.steer(addresses, cpus)
