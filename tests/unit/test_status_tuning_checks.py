@@ -432,6 +432,15 @@ class ProbeReadsTest(base.TestCase):
         self.assertEqual(os.getpid(), mine[0].pid)
         self.assertFalse(mine[0].kthread)
 
+    def test_holders_of_an_open_file_on_the_real_proc(self):
+        path = os.path.join(self.useFixture(fixtures.TempDir()).path, 'dev')
+        with open(path, 'w') as held:
+            holders = probe_mod.HostProbe('/').holders_of(path)
+            self.assertFalse(held.closed)
+        self.assertIn(os.getpid(), holders)
+        self.assertNotIn(os.getpid(),
+                         probe_mod.HostProbe('/').holders_of(path))
+
     def test_kernel_release_on_the_real_host(self):
         release = os.uname().release.split('.')
         self.assertEqual((int(release[0]), int(release[1].split('-')[0])),
