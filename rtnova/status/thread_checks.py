@@ -19,16 +19,28 @@ SERVICE_KTHREADS = ('ksoftirqd/', 'ktimers/', 'ktimersoftd/', 'rcuc/',
 _SHOWN = 10
 
 
-def _describe(thread):
-    ident = ('%d' % thread.pid if thread.pid == thread.tid else
-             '%d/%d' % (thread.pid, thread.tid))
-    return '%s %s (%s)' % (ident, thread.name, _fmt(thread.cpus))
+def _describe(group):
+    first = group[0]
+    if len(group) == 1:
+        ident = ('%d' % first.pid if first.pid == first.tid else
+                 '%d/%d' % (first.pid, first.tid))
+        return '%s %s (%s)' % (ident, first.name, _fmt(first.cpus))
+    cpus = frozenset().union(*(t.cpus for t in group))
+    return '%d %s (%d threads, %s)' % (first.pid, first.process or first.name,
+                                       len(group), _fmt(cpus))
 
 
 def _listing(threads):
-    shown = ', '.join(_describe(t) for t in threads[:_SHOWN])
-    more = len(threads) - _SHOWN
-    return shown + (' and %d more' % more if more > 0 else '')
+    """At most _SHOWN processes: ``pid name (cpus)`` for one thread, else
+    ``pid name (N threads, cpus)``.
+    """
+    groups = {}
+    for thread in threads:
+        groups.setdefault(thread.pid, []).append(thread)
+    ordered = [groups[pid] for pid in sorted(groups)]
+    shown = ', '.join(_describe(g) for g in ordered[:_SHOWN])
+    more = len(ordered) - _SHOWN
+    return shown + (' and %d more processes' % more if more > 0 else '')
 
 
 def _intruders(threads, dedicated):

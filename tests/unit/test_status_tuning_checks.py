@@ -309,10 +309,12 @@ class IntrudersTest(test_status_checks.ChecksTestBase):
     def test_user_thread_allowed_on_dedicated_cpus_fails(self):
         self.tree.add_thread(7000, 7000, 'busyloop', '0-11')
         self.tree.add_thread(7000, 7003, 'worker', '5')
+        self.tree.add_thread(7100, 7102, 'pinner', '4')
         code, details = self.run_check('dedicated_cpu_intruders')
         self.assertEqual(F, code)
-        self.assertIn('7000 busyloop (0-11)', details)
-        self.assertIn('7000/7003 worker (5)', details)
+        self.assertIn('3 threads besides vCPUs', details)
+        self.assertIn('7000 busyloop (2 threads, 0-11)', details)
+        self.assertIn('7100/7102 pinner (4)', details)
 
     def test_unbound_kernel_thread_fails(self):
         self.tree.add_thread(60, 60, 'kworker/u24:1', '0-11', kthread=True)
