@@ -1,7 +1,10 @@
 """Checks of CPU-time guarantees between real-time vCPUs and everything
 else: the deadline fair server (Linux >= 6.12) and stalld.
 
-Each takes (probe, sets) and returns (code, details, fix).
+Each takes (probe, sets) and returns (code, details, fix). ``fair_server``
+ends in Warning at worst (it costs latency); ``stalld`` ends in Failure when
+nothing at all keeps a busy SCHED_FIFO vCPU from starving its CPU's kernel
+threads (a host that can lock up), and is critical by default.
 
 Measured on this project's test host (kernel 6.18, design notes): with
 ``sched_rt_runtime_us = -1`` a SCHED_FIFO vCPU whose pCPU also runs a busy

@@ -1,6 +1,10 @@
 """Checks of the threads that may run on the dedicated CPUs.
 
 Each takes (probe, sets) and returns (code, details, fix).
+``dedicated_cpu_intruders`` ends in Failure when a thread that is neither a
+vCPU nor a per-CPU kernel thread may run on a dedicated CPU (each one can
+stall a FIFO vCPU for tens of milliseconds) and is critical by default;
+QEMU threads of guests alone, and ``kthread_priorities``, end in Warning.
 """
 
 import re
