@@ -9,12 +9,16 @@ A periodic audit (nova's resource update calls ``get_available_resource``)
 re-applies it, because vfio-pci requests a device's MSI interrupts only
 when the guest's driver enables them.
 
-Guests without the key, or without PCI devices, are left exactly as nova
-leaves them. Steering never fails an operation: what cannot be written is
+When nova-compute starts, the guests already running here are steered
+again. Guests without the key, or without PCI devices, are left exactly as
+nova leaves them. Steering never fails an operation: what cannot be written is
 logged.
 """
 
 from oslo_log import log as logging
+
+from nova import context as nova_context
+from nova import objects
 
 from rtnova.hardware import errors
 from rtnova.hardware import pci_irq
@@ -80,6 +84,28 @@ class PCIIRQSteering(object):
                 steering.steer(addresses, cpus)
             else:
                 self._irq_guests.pop(uuid, None)
+
+    # -- start-up: steer again the guests already running here ------------
+
+    def init_host(self, host):
+        super().init_host(host)
+        try:
+            self._resteer_guests_on(host)
+        except Exception:
+            # steering is an optimisation; it must never stop nova-compute
+            LOG.exception('Could not re-steer the PCI interrupts of the '
+                          'guests on this host')
+
+    def _resteer_guests_on(self, host):
+        running = set(self.list_instance_uuids())
+        if not running:
+            return
+        for instance in objects.InstanceList.get_by_host(
+                nova_context.get_admin_context(), host,
+                expected_attrs=['flavor', 'numa_topology', 'pci_devices']):
+            if (instance.uuid in running and
+                    pci_irq.KEY in (instance.flavor.extra_specs or {})):
+                self.steer_guest_irqs(instance)
 
     # -- the operations that start a guest here ----------------------------
 

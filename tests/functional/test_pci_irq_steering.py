@@ -74,6 +74,23 @@ class PCIIRQSteeringTest(base.RtnovaServersTestBase):
         self.assertEqual(['0-1', '0-1'],
                          [self.irqs.affinity(i) for i in (120, 121)])
 
+    def test_restarted_compute_steers_running_guests_again(self):
+        flavor = self._create_flavor(vcpu=2, memory_mb=1024,
+                                     extra_spec=dict(RT_PCI, **{KEY: '1'}))
+        server = self._create_server(flavor_id=flavor, networks='none')
+        pcpu = self._pinned_pcpu(server, 1)
+        self.assertEqual(str(pcpu), self.irqs.affinity(120))
+        # something moved the interrupts while nova-compute was down
+        for irq in (120, 121):
+            self.irqs.write('proc/irq/%d/smp_affinity_list' % irq, '0-7')
+        self.restart_compute_service('compute1')
+        self.assertEqual([str(pcpu)] * 2,
+                         [self.irqs.affinity(i) for i in (120, 121)])
+        # and the new process knows the guest: delete gives them back
+        self._delete_server(server)
+        self.assertEqual(['0-1', '0-1'],
+                         [self.irqs.affinity(i) for i in (120, 121)])
+
     def test_guest_without_the_key_leaves_irqs_alone(self):
         flavor = self._create_flavor(vcpu=2, memory_mb=1024,
                                      extra_spec=RT_PCI)
