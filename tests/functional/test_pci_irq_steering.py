@@ -7,6 +7,8 @@ forbids touching this machine's); the device address is the one nova's fake
 host reports and nova's PCI claim hands to the guest.
 """
 
+from unittest import mock
+
 from oslo_serialization import jsonutils
 
 import fixtures
@@ -52,7 +54,8 @@ class PCIIRQSteeringTest(base.RtnovaServersTestBase):
         inst = objects.Instance.get_by_uuid(
             context.get_admin_context(), server['id'],
             expected_attrs=['numa_topology', 'pci_devices'])
-        self.assertEqual([ADDRESS], [d.address for d in inst.pci_devices])
+        # (during a resize the instance holds the devices of both hosts)
+        self.assertEqual({ADDRESS}, {d.address for d in inst.pci_devices})
         pinning = {}
         for cell in inst.numa_topology.cells:
             pinning.update(cell.cpu_pinning)
@@ -90,6 +93,30 @@ class PCIIRQSteeringTest(base.RtnovaServersTestBase):
         self._delete_server(server)
         self.assertEqual(['0-1', '0-1'],
                          [self.irqs.affinity(i) for i in (120, 121)])
+
+    def test_cold_migration_steers_on_the_destination(self):
+        flavor = self._create_flavor(vcpu=2, memory_mb=1024,
+                                     extra_spec=dict(RT_PCI, **{KEY: '1'}))
+        server = self._create_server(flavor_id=flavor, networks='none')
+        self.assertEqual('compute1',
+                         server['OS-EXT-SRV-ATTR:hypervisor_hostname'])
+        # the destination has its own /proc/irq: the device there raises
+        # interrupts 140 and 141
+        dest_irqs = self.useFixture(test_pci_irq.FakeIRQTree())
+        dest_irqs.add_device(ADDRESS, [140, 141])
+        self.start_compute(
+            hostname='compute2', host_info=base.host_info(nodes=1, cores=8),
+            pci_info=fakelibvirt.HostPCIDevicesInfo(num_pci=1, numa_node=0))
+        self.computes['compute2'].driver.irq_root = dest_irqs.root
+        with mock.patch('nova.virt.libvirt.driver.LibvirtDriver'
+                        '.migrate_disk_and_power_off', return_value='{}'):
+            server = self._migrate_server(server)
+        self.assertEqual('compute2',
+                         server['OS-EXT-SRV-ATTR:hypervisor_hostname'])
+        pcpu = self._pinned_pcpu(server, 1)
+        self.assertEqual([str(pcpu)] * 2,
+                         [dest_irqs.affinity(i) for i in (140, 141)])
+        self._confirm_resize(server)
 
     def test_guest_without_the_key_leaves_irqs_alone(self):
         flavor = self._create_flavor(vcpu=2, memory_mb=1024,
