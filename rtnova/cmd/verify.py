@@ -42,16 +42,23 @@ def build_parser():
     parser.add_argument('--connect', '-c', default='qemu:///system',
                         metavar='URI',
                         help='libvirt URI (default: qemu:///system)')
+    parser.add_argument('--pidfile-dir', action='append', metavar='DIR',
+                        help='where libvirt writes <domain>.pid, when not '
+                        'in %s (a libvirtd with another runtime '
+                        'directory); repeatable. Without a pidfile the '
+                        'QEMU process is found by its -name in /proc'
+                        % ' or '.join(domain_mod.PIDFILE_DIRS))
     parser.add_argument('--json', action='store_true',
                         help='print the facts as JSON')
     return parser
 
 
-def verify(dom, proc=None):
+def verify(dom, proc=None, pidfile_dirs=None):
     """(intent, pid, facts) of a running domain."""
     proc = proc or procfs.ProcFS()
     intent = intent_mod.parse_domain_xml(domain_mod.live_xml(dom))
-    pid = domain_mod.qemu_pid(dom, proc)
+    pid = domain_mod.qemu_pid(dom, proc,
+                              pidfile_dirs or domain_mod.PIDFILE_DIRS)
     facts = compare.compare(intent, proc.threads(pid), proc.numa_maps(pid),
                             proc.locked_kb(pid))
     return intent, pid, facts
@@ -84,7 +91,7 @@ def main(argv=None, out=None, err=None):
         return ERROR
     try:
         dom = domain_mod.lookup(conn, args.domain)
-        _, pid, facts = verify(dom)
+        _, pid, facts = verify(dom, pidfile_dirs=args.pidfile_dir)
         name = dom.name()
     except (domain_mod.VerifyError, OSError) as exc:
         err.write('rtnova-verify: %s\n' % exc)

@@ -139,15 +139,21 @@ def _qemu_conf_controllers(text):
 
 
 def check_rt_cgroup(probe, sets):
+    # Only kernels with CONFIG_RT_GROUP_SCHED give a new cpu cgroup a zero
+    # real-time budget; elsewhere libvirt's cpu controller is harmless and
+    # quota:cpu_* flavors need it.
     if probe.rt_group_sched_root() is None:
-        return SUCCESS, ('no real-time group scheduling in the kernel: '
-                         'guest cgroups do not limit SCHED_FIFO'), ''
+        return SUCCESS, ('no real-time group scheduling in the kernel (no '
+                         'cpu.rt_runtime_us): guest cgroups do not limit '
+                         'SCHED_FIFO vCPUs, libvirt keeps its cpu controller '
+                         'and quota:cpu_* flavors work'), ''
     controllers = _qemu_conf_controllers(probe.libvirt_qemu_conf())
     if controllers is not None and 'cpu' not in controllers:
         return SUCCESS, ('the kernel has RT group scheduling and libvirt '
                          'does not use the cpu controller (qemu.conf '
-                         'cgroup_controllers = %s)' % ', '.join(controllers)
-                         ), ''
+                         'cgroup_controllers = %s); flavors with '
+                         'quota:cpu_shares/period/quota cannot boot on this '
+                         'host' % ', '.join(controllers)), ''
     return (FAILURE,
             'the kernel has RT group scheduling (cpu.rt_runtime_us) and '
             'libvirt puts each guest in a cpu cgroup with a real-time budget '
@@ -155,7 +161,9 @@ def check_rt_cgroup(probe, sets):
             '("Cannot set scheduler parameters")',
             'set cgroup_controllers = [ "cpuset", "memory", "devices", '
             '"blkio", "cpuacct" ] in /etc/libvirt/qemu.conf and restart '
-            'libvirtd')
+            'libvirtd (needed on this kernel only; flavors with '
+            'quota:cpu_* extra specs then no longer boot here), or boot a '
+            'kernel without CONFIG_RT_GROUP_SCHED')
 
 
 def check_tuned_profile(probe, sets):

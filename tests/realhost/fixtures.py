@@ -12,40 +12,43 @@
 #    License for the specific language governing permissions and limitations
 #    under the License.
 
-"""A real libvirtd + QEMU/KVM for the real-host test tier.
+"""A private libvirtd + QEMU/KVM for the real-host test tier.
 
-What it takes on these machines (Debian 12 with libvirt 9.0 and QEMU 7.2
-installed, but no systemd and package scripts that did not run):
+The daemons run in a mount namespace of their own, with their own
+configuration, runtime, state, log and cache directories
+(:mod:`tests.realhost.private_libvirtd`): the tests change no file of the
+host. What the host needs beyond installed packages, and what the fixture
+sets up only inside that namespace:
 
-* the ``libvirt-qemu`` user and the ``kvm``/``libvirt-qemu`` groups libvirt
-  resolves at start-up, even when qemu.conf names another user;
-* ``user``/``group = "root"`` in /etc/libvirt/qemu.conf (QEMU must open
-  /dev/kvm and the hugetlbfs mount as root here);
-* ``cgroup_controllers`` without ``cpu``: this kernel has
-  ``CONFIG_RT_GROUP_SCHED``, and libvirt's per-domain ``cpu`` cgroups get a
-  real-time budget of 0 us, so every ``<vcpusched scheduler='fifo'>`` fails
-  with "Cannot set scheduler parameters: Operation not permitted";
-* /var/log/libvirt and /var/lib/libvirt/qemu, ``virtlogd -d``, then
-  ``libvirtd -d``;
-* hugetlbfs on /dev/hugepages and some reserved 2 MiB pages.
+* the ``libvirt-qemu`` user and the ``kvm``/``libvirt-qemu`` groups Debian's
+  libvirt resolves at start-up, even when qemu.conf names another user;
+* ``user``/``group = "root"`` in qemu.conf (QEMU must open /dev/kvm and the
+  hugetlbfs mount as root here);
+* ``cgroup_controllers`` without ``cpu`` only when the kernel has
+  ``CONFIG_RT_GROUP_SCHED`` (this one does): libvirt's per-domain ``cpu``
+  cgroups then get a real-time budget of 0 us and every
+  ``<vcpusched scheduler='fifo'>`` fails with "Cannot set scheduler
+  parameters: Operation not permitted" (the ``rt_cgroup`` check of
+  rtnova-status);
+* hugetlbfs, and some reserved 2 MiB pages (a global setting: raised while
+  the tier runs, restored after).
 
 ``<cpu mode='host-passthrough'>`` does not work here (use the default CPU
 model) and ``<locked/>`` fails (RLIMIT_MEMLOCK cannot be raised in this
 sandbox); a firmware-only domain (no disk) starts.
 
-Several test processes (stestr workers, other engineers' runs) may use the
-daemon at once, so what the fixture starts or changes is recorded in a
-state file under a lock and undone only by the last user.
+Several test processes (stestr workers) may run real-host tests at once:
+they share one private daemon. Who uses it, and what the fixture changed,
+is recorded in a state file under a lock; the last user stops the daemon,
+removes its directories and restores the hugepage reservation.
 """
 
 import contextlib
 import fcntl
+import hashlib
 import json
 import os
-import shutil
-import signal
-import subprocess
-import time
+import tempfile
 import uuid
 
 import fixtures
@@ -56,31 +59,26 @@ try:
 except ImportError:  # pragma: no cover - reported as a skip reason
     libvirt = None
 
-URI = 'qemu:///system'
-QEMU_CONF = '/etc/libvirt/qemu.conf'
-STATE_DIR = '/run/rtnova-realhost'
+from rtnova.status import probe as probe_mod
+from tests.realhost import private_libvirtd
+
+STATE_BASE = os.path.join(tempfile.gettempdir(), 'rtnova-realhost')
 HUGEPAGES_2M = '/sys/kernel/mm/hugepages/hugepages-2048kB/nr_hugepages'
-HUGETLBFS = '/dev/hugepages'
 DOMAIN_PREFIX = 'rtnova-test-'
-# qemu.conf settings the tier needs, and why (see the module docstring)
-QEMU_CONF_SETTINGS = (
-    ('user', '"root"'),
-    ('group', '"root"'),
-    ('cgroup_controllers',
-     '[ "cpuset", "memory", "devices", "blkio", "cpuacct" ]'),
-)
 PROGRAMS = {
     'libvirtd': 'libvirt-daemon (provides libvirtd)',
     'virtlogd': 'libvirt-daemon (provides virtlogd)',
     'qemu-system-x86_64': 'qemu-system-x86 (provides qemu-system-x86_64)',
+    'unshare': 'util-linux (provides unshare)',
 }
-DAEMON_PIDFILES = {'virtlogd': '/run/virtlogd.pid',
-                   'libvirtd': '/run/libvirtd.pid'}
-
-
-def _which(program):
-    return shutil.which(program, path=os.environ.get('PATH', '') +
-                        ':/usr/sbin:/sbin:/usr/bin')
+# libvirt creates these parents of its per-domain cgroups (cgroup v1,
+# no systemd) and leaves them; the fixture removes the ones it caused
+CGROUP_PARENTS = tuple(
+    '/sys/fs/cgroup/%s/machine' % c for c in (
+        'cpu', 'cpuacct', 'cpu,cpuacct', 'cpuset', 'memory', 'devices',
+        'blkio', 'freezer', 'pids', 'systemd', 'unified')) + (
+    '/sys/fs/cgroup/machine.slice', '/sys/fs/cgroup/machine')
+_which = private_libvirtd.which
 
 
 def missing_prerequisites():
@@ -102,121 +100,88 @@ def missing_prerequisites():
     return missing
 
 
-def _pid_alive(pid):
+def kernel_needs_cpu_controller_dropped():
+    """True on kernels with RT group scheduling (rtnova-status rt_cgroup)."""
+    return probe_mod.HostProbe().rt_group_sched_root() is not None
+
+
+def _sha256(path):
     try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except PermissionError:
-        return True
-    return True
-
-
-def _daemon_pid(name):
-    """pid of a running daemon from its pidfile, else None."""
-    try:
-        with open(DAEMON_PIDFILES[name]) as fh:
-            pid = int(fh.read().strip())
-    except (OSError, ValueError):
-        return None
-    if not _pid_alive(pid):
-        return None
-    try:
-        with open('/proc/%d/comm' % pid) as fh:
-            if fh.read().strip() != name:
-                return None
-    except OSError:
-        return None
-    return pid
-
-
-def edit_qemu_conf(path=QEMU_CONF, settings=QEMU_CONF_SETTINGS):
-    """Set ``settings`` in qemu.conf, keeping every other line.
-
-    Idempotent: returns True only when the file changed.
-    """
-    try:
-        with open(path) as fh:
-            lines = fh.read().splitlines()
+        with open(path, 'rb') as fh:
+            return hashlib.sha256(fh.read()).hexdigest()
     except FileNotFoundError:
-        lines = []
-    wanted = dict(settings)
-    seen = set()
-    out = []
-    for line in lines:
-        key = line.split('=', 1)[0].strip()
-        if '=' in line and not line.lstrip().startswith('#') and \
-                key in wanted:
-            if key in seen:
-                continue
-            seen.add(key)
-            out.append('%s = %s' % (key, wanted[key]))
-        else:
-            out.append(line)
-    for key, value in settings:
-        if key not in seen:
-            out.append('%s = %s' % (key, value))
-    if out == lines:
-        return False
-    os.makedirs(os.path.dirname(path), exist_ok=True)
+        return None
+
+
+def host_snapshot():
+    """What the real-host tier must leave as it found it."""
+    with open('/proc/self/mountinfo') as fh:
+        mounts = sorted(' '.join(ln.split()[3:5]) for ln in fh)
+    with open(HUGEPAGES_2M) as fh:
+        hugepages = int(fh.read())
+    paths = ('/etc/libvirt/qemu.conf', '/etc/passwd', '/etc/group')
+    dirs = ('/etc/libvirt', '/run/libvirt', '/var/lib/libvirt',
+            '/var/log/libvirt', '/var/cache/libvirt', '/dev/hugepages')
+    return {
+        'files': {p: _sha256(p) for p in paths},
+        'dirs': {d: sorted(os.listdir(d)) if os.path.isdir(d) else None
+                 for d in dirs},
+        'mounts': mounts,
+        'nr_hugepages_2M': hugepages,
+        'cgroups': sorted(p for p in CGROUP_PARENTS if os.path.isdir(p)),
+    }
+
+
+def _read_int(path):
+    with open(path) as fh:
+        return int(fh.read())
+
+
+def _write_int(path, value):
     with open(path, 'w') as fh:
-        fh.write('\n'.join(out) + '\n')
-    return True
-
-
-def _ensure_accounts():
-    """The user and groups libvirt's QEMU driver resolves at start-up."""
-    for group in ('kvm', 'libvirt-qemu'):
-        if subprocess.run(['getent', 'group', group],
-                          stdout=subprocess.DEVNULL).returncode:
-            subprocess.run(['groupadd', '-r', group], check=True)
-    if subprocess.run(['getent', 'passwd', 'libvirt-qemu'],
-                      stdout=subprocess.DEVNULL).returncode:
-        subprocess.run(['useradd', '-r', '-g', 'kvm', '-d', '/var/lib/libvirt',
-                        '-s', '/usr/sbin/nologin', 'libvirt-qemu'],
-                       check=True)
-
-
-def _wait_for(predicate, timeout, what):
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if predicate():
-            return
-        time.sleep(0.1)
-    raise RuntimeError('timed out after %ss waiting for %s' % (timeout, what))
-
-
-def _stop_pid(pid, timeout=15):
-    try:
-        os.kill(pid, signal.SIGTERM)
-    except ProcessLookupError:
-        return
-    _wait_for(lambda: not _pid_alive(pid), timeout, 'pid %d to exit' % pid)
+        fh.write(str(value))
 
 
 class _SharedState(object):
-    """Who uses the real-host resources, and what the fixture changed."""
+    """Who uses the private daemon, and what the fixture changed."""
 
-    def __init__(self, directory=STATE_DIR):
-        self.directory = directory
-        self.path = os.path.join(directory, 'state.json')
+    def __init__(self, base=STATE_BASE):
+        self.lock_path = base + '.lock'
+        self.path = base + '.json'
 
     @contextlib.contextmanager
     def locked(self):
-        os.makedirs(self.directory, exist_ok=True)
-        with open(os.path.join(self.directory, 'lock'), 'w') as lock:
-            fcntl.flock(lock, fcntl.LOCK_EX)
-            try:
-                state = self._load()
-                state['holders'] = {
-                    h: pid for h, pid in state['holders'].items()
-                    if _pid_alive(pid)}
-                yield state
+        lock = self._acquire()
+        try:
+            state = self._load()
+            state['holders'] = {
+                h: pid for h, pid in state['holders'].items()
+                if private_libvirtd.pid_alive(pid)}
+            yield state
+            if state['holders'] or state['daemon']:
                 with open(self.path + '.tmp', 'w') as fh:
                     json.dump(state, fh)
                 os.replace(self.path + '.tmp', self.path)
-            finally:
-                fcntl.flock(lock, fcntl.LOCK_UN)
+            else:
+                # nothing left to share: leave no file behind
+                for path in (self.path, self.lock_path):
+                    with contextlib.suppress(FileNotFoundError):
+                        os.unlink(path)
+        finally:
+            lock.close()
+
+    def _acquire(self):
+        """flock the lock file; retry if a releaser unlinked it meanwhile."""
+        while True:
+            lock = open(self.lock_path, 'a')
+            fcntl.flock(lock, fcntl.LOCK_EX)
+            try:
+                if os.stat(self.lock_path).st_ino == os.fstat(
+                        lock.fileno()).st_ino:
+                    return lock
+            except FileNotFoundError:
+                pass
+            lock.close()
 
     def _load(self):
         try:
@@ -225,21 +190,25 @@ class _SharedState(object):
         except (OSError, ValueError):
             state = {}
         state.setdefault('holders', {})
-        # daemons the fixture started: name -> pid
-        state.setdefault('started', {})
+        # the private daemon (PrivateLibvirtd.to_state()), when one runs
+        state.setdefault('daemon', None)
         # original nr_hugepages, when the fixture raised it
         state.setdefault('hugepages_2m_was', None)
-        state.setdefault('mounted_hugetlbfs', False)
+        # machine cgroups that did not exist before the daemon started
+        state.setdefault('new_cgroups', None)
         return state
 
 
 class LibvirtdFixture(fixtures.Fixture):
-    """A running libvirtd + QEMU/KVM and a libvirt connection to it.
+    """A private libvirtd + QEMU/KVM and a libvirt connection to it.
 
-    ``self.conn`` is a ``libvirt.virConnect`` on ``qemu:///system``.
-    Domains made with :meth:`start_domain` are destroyed and undefined at
-    cleanUp; daemons, hugetlbfs mount and hugepage reservation the fixture
-    set up are undone when its last user (across processes) cleans up.
+    ``self.uri`` names the private daemon's socket
+    (``qemu+unix:///system?socket=...``), ``self.conn`` is a
+    ``libvirt.virConnect`` to it and ``self.daemon`` the
+    :class:`private_libvirtd.PrivateLibvirtd` (its files, as seen from
+    here). Domains made with :meth:`start_domain` are destroyed and
+    undefined at cleanUp; the daemon, its directories and the hugepage
+    reservation are undone when its last user (across processes) cleans up.
     """
 
     def __init__(self, hugepages_2m=64, state=None):
@@ -248,7 +217,12 @@ class LibvirtdFixture(fixtures.Fixture):
         self._state = state or _SharedState()
         self._holder = '%d-%s' % (os.getpid(), uuid.uuid4().hex)
         self.conn = None
+        self.daemon = None
         self.domains = []
+
+    @property
+    def uri(self):
+        return self.daemon.uri
 
     def _setUp(self):
         missing = missing_prerequisites()
@@ -259,63 +233,48 @@ class LibvirtdFixture(fixtures.Fixture):
         self.addCleanup(self._release)
         with self._state.locked() as state:
             state['holders'][self._holder] = os.getpid()
-            self._prepare_host(state)
-            self._ensure_daemons(state)
-        self.conn = libvirt.open(URI)
+            self._reserve_hugepages(state)
+            self._ensure_daemon(state)
+        self.conn = libvirt.open(self.uri)
         self.addCleanup(self._close)
 
     # set-up steps, all under the shared lock
 
-    def _prepare_host(self, state):
-        _ensure_accounts()
-        for directory in ('/var/log/libvirt', '/var/lib/libvirt/qemu',
-                          '/var/cache/libvirt'):
-            os.makedirs(directory, exist_ok=True)
-        edit_qemu_conf()
-        if not os.path.ismount(HUGETLBFS):
-            os.makedirs(HUGETLBFS, exist_ok=True)
-            subprocess.run(['mount', '-t', 'hugetlbfs', 'hugetlbfs',
-                            HUGETLBFS], check=True)
-            state['mounted_hugetlbfs'] = True
-        if self.hugepages_2m:
-            with open(HUGEPAGES_2M) as fh:
-                current = int(fh.read())
-            if current < self.hugepages_2m:
-                if state['hugepages_2m_was'] is None:
-                    state['hugepages_2m_was'] = current
-                with open(HUGEPAGES_2M, 'w') as fh:
-                    fh.write(str(self.hugepages_2m))
-                with open(HUGEPAGES_2M) as fh:
-                    got = int(fh.read())
-                if got < self.hugepages_2m:
-                    raise RuntimeError(
-                        'could reserve only %d of %d 2 MiB hugepages (%s): '
-                        'free some memory' % (got, self.hugepages_2m,
-                                              HUGEPAGES_2M))
+    def _reserve_hugepages(self, state):
+        if not self.hugepages_2m:
+            return
+        current = _read_int(HUGEPAGES_2M)
+        if current >= self.hugepages_2m:
+            return
+        if state['hugepages_2m_was'] is None:
+            state['hugepages_2m_was'] = current
+        _write_int(HUGEPAGES_2M, self.hugepages_2m)
+        got = _read_int(HUGEPAGES_2M)
+        if got < self.hugepages_2m:
+            raise RuntimeError(
+                'could reserve only %d of %d 2 MiB hugepages (%s): free some '
+                'memory' % (got, self.hugepages_2m, HUGEPAGES_2M))
 
-    def _ensure_daemons(self, state):
-        for name in ('virtlogd', 'libvirtd'):
-            if _daemon_pid(name):
-                continue
-            subprocess.run([_which(name), '-d'], check=True)
-            _wait_for(lambda: _daemon_pid(name), 30, '%s to start' % name)
-            state['started'][name] = _daemon_pid(name)
-        _wait_for(lambda: os.path.exists('/run/libvirt/libvirt-sock'), 30,
-                  'libvirtd socket /run/libvirt/libvirt-sock')
+    def _ensure_daemon(self, state):
+        if state['daemon']:
+            daemon = private_libvirtd.PrivateLibvirtd.from_state(
+                state['daemon'])
+            if daemon.alive():
+                self.daemon = daemon
+                return
+            daemon.stop()
+        if state['new_cgroups'] is None:
+            state['new_cgroups'] = [p for p in CGROUP_PARENTS
+                                    if not os.path.isdir(p)]
+        self.daemon = private_libvirtd.PrivateLibvirtd.start(
+            kernel_needs_cpu_controller_dropped())
+        state['daemon'] = self.daemon.to_state()
 
     # clean-up
 
     def _close(self):
         for dom in self.domains:
-            try:
-                if dom.isActive():
-                    dom.destroy()
-            except libvirt.libvirtError:
-                pass
-            try:
-                dom.undefine()
-            except libvirt.libvirtError:
-                pass
+            _remove_domain(dom)
         self.domains = []
         self.conn.close()
         self.conn = None
@@ -325,17 +284,20 @@ class LibvirtdFixture(fixtures.Fixture):
             state['holders'].pop(self._holder, None)
             if state['holders']:
                 return
-            for name in ('libvirtd', 'virtlogd'):
-                pid = state['started'].pop(name, None)
-                if pid and _daemon_pid(name) == pid:
-                    _stop_pid(pid)
+            if state['daemon']:
+                daemon = private_libvirtd.PrivateLibvirtd.from_state(
+                    state['daemon'])
+                if daemon.alive():
+                    _remove_all_domains(daemon.uri)
+                daemon.stop()
+                state['daemon'] = None
+            for path in state['new_cgroups'] or ():
+                with contextlib.suppress(OSError):
+                    os.rmdir(path)
+            state['new_cgroups'] = None
             if state['hugepages_2m_was'] is not None:
-                with open(HUGEPAGES_2M, 'w') as fh:
-                    fh.write(str(state['hugepages_2m_was']))
+                _write_int(HUGEPAGES_2M, state['hugepages_2m_was'])
                 state['hugepages_2m_was'] = None
-            if state['mounted_hugetlbfs']:
-                subprocess.run(['umount', HUGETLBFS])
-                state['mounted_hugetlbfs'] = False
 
     # domains
 
@@ -348,8 +310,34 @@ class LibvirtdFixture(fixtures.Fixture):
 
     def qemu_pid(self, dom):
         """pid of a running domain's QEMU process (libvirt's pidfile)."""
-        with open('/run/libvirt/qemu/%s.pid' % dom.name()) as fh:
+        with open(os.path.join(self.daemon.qemu_pid_dir,
+                               '%s.pid' % dom.name())) as fh:
             return int(fh.read().strip())
+
+
+def _remove_domain(dom):
+    try:
+        if dom.isActive():
+            dom.destroy()
+    except libvirt.libvirtError:
+        pass
+    try:
+        dom.undefine()
+    except libvirt.libvirtError:
+        pass
+
+
+def _remove_all_domains(uri):
+    """Every domain of the private daemon (nova's too): it is ours alone."""
+    try:
+        conn = libvirt.open(uri)
+    except libvirt.libvirtError:
+        return
+    try:
+        for dom in conn.listAllDomains():
+            _remove_domain(dom)
+    finally:
+        conn.close()
 
 
 def domain_name():

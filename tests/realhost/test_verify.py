@@ -77,7 +77,11 @@ class TestVerifyRealDomain(rh.RealHostTestCase):
         self.pid = self.libvirtd.qemu_pid(self.dom)
 
     def _verify(self, *args):
-        proc = subprocess.run(_command() + list(args), capture_output=True,
+        # the fixture's private daemon: its socket, and its pidfiles
+        connect = ['--connect', self.libvirtd.uri,
+                   '--pidfile-dir', self.libvirtd.daemon.qemu_pid_dir]
+        proc = subprocess.run(_command() + connect + list(args),
+                              capture_output=True,
                               text=True, timeout=60)
         return proc.returncode, proc.stdout, proc.stderr
 

@@ -134,7 +134,26 @@ class KernelChecksTest(ChecksTestBase):
         self.tree.write('etc/libvirt/qemu.conf',
                         'user = "root"\ncgroup_controllers = [ "cpuset", '
                         '"memory" ]')
-        self.assertEqual(S, self.run_check('rt_cgroup')[0])
+        code, details = self.run_check('rt_cgroup')
+        self.assertEqual(S, code)
+        self.assertIn('quota:cpu_shares/period/quota cannot boot', details)
+
+    def test_rt_cgroup_fix_names_its_cost(self):
+        self.tree.write('sys/fs/cgroup/cpu/cpu.rt_runtime_us', '950000')
+        func = dict((n, f) for n, _, f in checks.CHECKS)['rt_cgroup']
+        _code, _details, fix = func(self.tree.probe, self.sets)
+        self.assertIn('quota:cpu_* extra specs then no longer boot', fix)
+
+    def test_rt_cgroup_keeps_the_cpu_controller_without_rt_group_sched(self):
+        # a kernel without CONFIG_RT_GROUP_SCHED: no cpu.rt_runtime_us, and
+        # libvirt using every controller (no cgroup_controllers line) is
+        # right: nothing is asked of the operator
+        self.tree.write('sys/fs/cgroup/cpu/cpu.cfs_quota_us', '-1')
+        self.tree.write('etc/libvirt/qemu.conf', 'user = "root"\n')
+        code, details = self.run_check('rt_cgroup')
+        self.assertEqual(S, code)
+        self.assertIn('keeps its cpu controller', details)
+        self.assertIsNone(self.tree.probe.rt_group_sched_root())
 
 
 class CPUSetChecksTest(ChecksTestBase):

@@ -1,0 +1,64 @@
+"""Finding a domain's QEMU process: libvirt's pidfile, then /proc."""
+
+import os
+
+import fixtures
+
+from rtnova.verify import domain
+from rtnova.verify import procfs
+
+from tests.unit import base
+
+
+class _Dom(object):
+    def __init__(self, name):
+        self._name = name
+
+    def name(self):
+        return self._name
+
+
+class QemuPidTest(base.TestCase):
+
+    def setUp(self):
+        super().setUp()
+        self.root = self.useFixture(fixtures.TempDir()).path
+        self.proc = procfs.ProcFS(self.root)
+        self.pid_dir = os.path.join(self.root, 'private-run', 'qemu')
+        os.makedirs(self.pid_dir)
+
+    def qemu(self, pid, name):
+        os.makedirs(self.proc.path(pid))
+        with open(self.proc.path(pid, 'cmdline'), 'wb') as fh:
+            fh.write(b'\0'.join([b'/usr/bin/qemu-system-x86_64', b'-name',
+                                 ('guest=%s,debug-threads=on' % name).encode(),
+                                 b'-S']) + b'\0')
+
+    def pidfile(self, name, pid):
+        with open(os.path.join(self.pid_dir, '%s.pid' % name), 'w') as fh:
+            fh.write('%d\n' % pid)
+
+    def test_pidfile_dir_picks_this_daemons_qemu(self):
+        # two libvirt daemons each run a domain named vm1: the pidfile of
+        # the daemon asked about decides, not the first hit in /proc
+        self.qemu(100, 'vm1')
+        self.qemu(200, 'vm1')
+        self.pidfile('vm1', 200)
+
+        self.assertEqual(200, domain.qemu_pid(_Dom('vm1'), self.proc,
+                                              [self.pid_dir]))
+
+    def test_stale_pidfile_falls_back_to_the_proc_scan(self):
+        self.qemu(100, 'vm1')
+        self.qemu(300, 'other')
+        self.pidfile('vm1', 300)
+
+        self.assertEqual(100, domain.qemu_pid(_Dom('vm1'), self.proc,
+                                              [self.pid_dir]))
+
+    def test_no_process_is_a_clear_error(self):
+        self.qemu(300, 'other')
+
+        exc = self.assertRaises(domain.VerifyError, domain.qemu_pid,
+                                _Dom('vm1'), self.proc, [self.pid_dir])
+        self.assertIn("QEMU process of domain 'vm1'", str(exc))
