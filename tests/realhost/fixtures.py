@@ -70,6 +70,7 @@ PROGRAMS = {
     'virtlogd': 'libvirt-daemon (provides virtlogd)',
     'qemu-system-x86_64': 'qemu-system-x86 (provides qemu-system-x86_64)',
     'unshare': 'util-linux (provides unshare)',
+    'qemu-img': 'qemu-utils (provides qemu-img, nova-compute uses it)',
 }
 # libvirt creates these parents of its per-domain cgroups (cgroup v1,
 # no systemd) and leaves them; the fixture removes the ones it caused
