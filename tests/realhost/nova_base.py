@@ -21,6 +21,7 @@ import builtins
 import glob
 import os
 import os.path
+import uuid
 
 import fixtures
 import libvirt
@@ -28,8 +29,8 @@ from lxml import etree
 import psutil
 
 from nova.tests import fixtures as nova_fixtures
-from nova.tests.functional import integrated_helpers
 from nova.tests.fixtures import libvirt as nova_libvirt_fixtures
+from nova.tests.functional import integrated_helpers
 
 import rtnova.conf
 from tests.functional import base as func_base
@@ -119,6 +120,10 @@ class RealComputeTestBase(integrated_helpers._IntegratedTestBase):
                                       func_base.RT_FILTER],
                    group='filter_scheduler')
         self.flags(instances_path=self.useFixture(fixtures.TempDir()).path)
+        # stestr workers share the daemon, and each worker's nova numbers
+        # its instances from 1: keep the domain names apart
+        self.flags(instance_name_template='%s%s-%%08x' % (
+            rh.DOMAIN_PREFIX, uuid.uuid4().hex[:8]))
         super()._setup_services()
 
     def _setup_compute_service(self):

@@ -12,11 +12,15 @@ the pool's usage in placement to 0.
 """
 
 import io
+import json
+import os
+import subprocess
 import sys
 import time
 import uuid
 
 import libvirt
+from lxml import etree
 from testtools import content
 
 from rtnova.cmd import verify as verify_cmd
@@ -34,6 +38,9 @@ RT_SPECS = {
     'resources:%s' % POOL_RC: '1',
 }
 CONSOLE_TIMEOUT = 180
+# the vCPU on dedicated CPU 1 at FIFO 12, emulator and I/O threads on pool 0
+POOL_LAYOUT = ({'0': '1'}, '0',
+               [{'vcpus': '0', 'scheduler': 'fifo', 'priority': '12'}])
 
 
 class RealtimeServerThroughNovaTest(nova_base.RealComputeTestBase):
@@ -42,9 +49,11 @@ class RealtimeServerThroughNovaTest(nova_base.RealComputeTestBase):
         super().setUp()
         self.refusals = self.useFixture(nova_base.SandboxRefusals(
             drop_locked=not probe_mod.HostProbe().can_raise_memlock()))
-        self.start_real_compute(
-            compute={'cpu_dedicated_set': '1'},
-            rtnova={'emulator_pin_set': '0'})
+
+    def start_pool_compute(self):
+        """CPU 1 dedicated, CPU 0 the emulator pool (these have 2 CPUs)."""
+        self.start_real_compute(compute={'cpu_dedicated_set': '1'},
+                                rtnova={'emulator_pin_set': '0'})
 
     def _image(self):
         token = uuid.uuid4().hex[:12]
@@ -53,7 +62,11 @@ class RealtimeServerThroughNovaTest(nova_base.RealComputeTestBase):
             'name': 'rtnova-boot-sector-%s' % token, 'status': 'active',
             'container_format': 'bare', 'disk_format': 'raw',
             'size': len(data), 'min_disk': 0, 'min_ram': 0,
-            'visibility': 'public', 'properties': {}}, data=io.BytesIO(data))
+            'visibility': 'public',
+            # a boot sector has no ACPI: nova need not wait for it to
+            # shut down cleanly before it destroys the domain
+            'properties': {'os_shutdown_timeout': 0}},
+            data=io.BytesIO(data))
         return image['id'], line
 
     def _console_until(self, server, line):
@@ -69,38 +82,74 @@ class RealtimeServerThroughNovaTest(nova_base.RealComputeTestBase):
         self.fail('%r not on the console after %ss; got %r' % (
             line, CONSOLE_TIMEOUT, output))
 
-    def _pool_usage(self):
-        usages = self.placement.get(
-            '/resource_providers/%s/usages' % self.compute_rp_uuid).body
-        return usages['usages'].get(POOL_RC)
+    def _verify(self, server, expected=POOL_LAYOUT, when='after boot'):
+        """rtnova-verify on the live QEMU process, and the live XML's layout.
 
-    def test_boot_console_verify_delete(self):
-        image_id, line = self._image()
-        flavor = self._create_flavor(vcpu=1, memory_mb=128, disk=1,
-                                     ephemeral=0, extra_spec=RT_SPECS)
-
-        server = self._create_server(image_uuid=image_id, flavor_id=flavor,
-                                     networks='none')
-
-        self.assertEqual('ACTIVE', server['status'])
-        for item in self.refusals.applied:
-            self.addDetail('sandbox-refused', content.text_content(item))
-            sys.stdout.write('\nSANDBOX REFUSED (not verified): %s\n' % item)
-        self.assertEqual(1, self._pool_usage())
-        output = self._console_until(server, line)
-        self.addDetail('console', content.text_content(output))
-
+        ``expected``: (vcpupin {vcpu: cpuset}, emulatorpin cpuset,
+        [vcpusched attributes]) that the flavor asks of this host.
+        """
         dom = self.libvirtd.conn.lookupByUUIDString(server['id'])
         intent, pid, facts = verify_cmd.verify(
             dom, pidfile_dirs=[self.libvirtd.daemon.qemu_pid_dir])
         report = '\n'.join('%s %s %s: expected %s, actual %s' % (
             'match' if f.ok else 'DRIFT', f.subject, f.aspect, f.expected,
             f.actual) for f in facts)
-        self.addDetail('rtnova-verify', content.text_content(report))
-        sys.stdout.write('\nrtnova-verify on QEMU pid %d:\n%s\n' % (
-            pid, report))
+        self.addDetail('rtnova-verify %s' % when,
+                       content.text_content(report))
+        sys.stdout.write('\nrtnova-verify %s, QEMU pid %d:\n%s\n' % (
+            when, pid, report))
         self.assertTrue(facts)
         self.assertEqual([], [f for f in facts if not f.ok], report)
+        tree = etree.fromstring(dom.XMLDesc(0).encode())
+        self.assertEqual(expected, (
+            {p.get('vcpu'): p.get('cpuset')
+             for p in tree.findall('cputune/vcpupin')},
+            tree.find('cputune/emulatorpin').get('cpuset'),
+            [dict(e.attrib) for e in tree.findall('cputune/vcpusched')]))
+        return pid
+
+    def _boot(self, vcpus=1, extra_specs=RT_SPECS):
+        image_id, line = self._image()
+        flavor = self._create_flavor(vcpu=vcpus, memory_mb=128, disk=1,
+                                     ephemeral=0, extra_spec=extra_specs)
+        server = self._create_server(image_uuid=image_id, flavor_id=flavor,
+                                     networks='none')
+        self.assertEqual('ACTIVE', server['status'])
+        for item in self.refusals.applied:
+            self.addDetail('sandbox-refused', content.text_content(item))
+            sys.stdout.write('\nSANDBOX REFUSED (not verified): %s\n' % item)
+        return server, line
+
+    def _pool_usage(self):
+        usages = self.placement.get(
+            '/resource_providers/%s/usages' % self.compute_rp_uuid).body
+        return usages['usages'].get(POOL_RC)
+
+    def test_boot_console_verify_delete(self):
+        self.start_pool_compute()
+        inventory = self._inventory()
+        self.assertEqual((1, 20), (inventory['PCPU']['total'],
+                                   inventory[POOL_RC]['total']))
+        self.assertNotIn('VCPU', inventory)
+        self.assertIn('CUSTOM_RT_CAPABLE', self.placement.get(
+            '/resource_providers/%s/traits' % self.compute_rp_uuid,
+            version='1.6').body['traits'])
+
+        server, line = self._boot()
+
+        self.assertEqual(1, self._pool_usage())
+        output = self._console_until(server, line)
+        self.addDetail('console', content.text_content(output))
+
+        self._verify(server)
+        # the command as an operator runs it on the compute host
+        proc = subprocess.run(
+            [os.path.join(os.path.dirname(sys.executable), 'rtnova-verify'),
+             '--connect', self.libvirtd.uri, '--pidfile-dir',
+             self.libvirtd.daemon.qemu_pid_dir, '--json', server['id']],
+            capture_output=True, text=True, timeout=60)
+        self.assertEqual((0, 'match', ''), (
+            proc.returncode, json.loads(proc.stdout)['status'], proc.stderr))
 
         self._delete_server(server)
 
@@ -109,6 +158,65 @@ class RealtimeServerThroughNovaTest(nova_base.RealComputeTestBase):
                           server['id'])
         self.assertEqual(0, self._pool_usage())
         self._assert_no_errors_logged()
+
+    def test_reboot_stop_start_restart_keep_the_tuning(self):
+        # each rebuilds the domain XML from the instance's claimed cells
+        self.start_pool_compute()
+        server, _line = self._boot()
+        self._verify(server)
+        inventory = self._inventory()
+
+        self._reboot_server(server, hard=True)
+        self._verify(server, when='after a hard reboot')
+        self._stop_server(server)
+        self._start_server(server)
+        self._verify(server, when='after stop and start')
+        self._run_periodics(raise_on_error=True)
+        self.assertEqual(1, self._pool_usage())
+        self.assertEqual(inventory, self._inventory())
+
+        # a new nova-compute (new driver, new connection) finds the running
+        # guest on the daemon and keeps it as it is
+        pid = self._verify(server, when='before the restart')
+        self.computes['compute1'] = self.restart_compute_service(
+            self.computes['compute1'], keep_hypervisor_state=False)
+        self._run_periodics(raise_on_error=True)
+        self.assertEqual(pid, self._verify(server, when='after the restart'))
+        self.assertEqual(1, self._pool_usage())
+        self.assertEqual(inventory, self._inventory())
+        self._reboot_server(server, hard=True)
+        self._verify(server, when='after the restart and a hard reboot')
+        self._delete_server(server)
+        self.assertEqual(0, self._pool_usage())
+        self._assert_no_errors_logged()
+
+    def test_plain_pinned_guest_is_left_as_nova_makes_it(self):
+        # drop-in: no real-time spec, so nova's own layout (the emulator on
+        # the vCPU's pCPU, SCHED_OTHER everywhere) on the same host
+        self.start_pool_compute()
+        server, _line = self._boot(extra_specs={
+            'hw:cpu_policy': 'dedicated', 'hw:mem_page_size': '2MB'})
+        self._verify(server, ({'0': '1'}, '1', []))
+        self.assertEqual(0, self._pool_usage())
+        self._delete_server(server)
+        self._assert_no_errors_logged()
+
+    def test_mixed_guest_without_pool(self):
+        # vCPU 0 SCHED_OTHER, vCPU 1 SCHED_RR 15; no pool: the emulator
+        # shares the non-real-time vCPU's pCPU (nova's semantics)
+        self.start_real_compute(compute={'cpu_dedicated_set': '0-1'})
+        server, _line = self._boot(vcpus=2, extra_specs={
+            'hw:cpu_policy': 'dedicated', 'hw:cpu_realtime': 'yes',
+            'hw:cpu_realtime_mask': '^0', 'hw:cpu_realtime_policy': 'rr',
+            'hw:cpu_realtime_priority': '15', 'hw:mem_page_size': '2MB'})
+        self._verify(server, ({'0': '0', '1': '1'}, '0', [
+            {'vcpus': '1', 'scheduler': 'rr', 'priority': '15'}]))
+        self._delete_server(server)
+        self._assert_no_errors_logged()
+
+    def _inventory(self):
+        return self.placement.get('/resource_providers/%s/inventories' %
+                                  self.compute_rp_uuid).body['inventories']
 
     def _assert_no_errors_logged(self):
         """nova and rtnova logged no ERROR on the way (warnings shown)."""
