@@ -72,6 +72,10 @@ class TestHostUntouched(testtools.TestCase):
         self.assertFalse(os.path.exists(self.own_state.path))
         self.assertFalse(os.path.exists(self.own_state.lock_path))
 
+
+class TestOverlayRoots(testtools.TestCase):
+    """Which host directories the namespace overlays to make mount points."""
+
     def test_overlay_roots_are_the_outermost_existing_parents(self):
         tmp = self.useFixture(fixtures.TempDir()).path
         for existing in ('etc/libvirt', 'var/lib', 'run'):

@@ -100,7 +100,9 @@ class RealtimeServerThroughNovaTest(nova_base.RealComputeTestBase):
             when, pid, report))
         self.assertTrue(facts)
         self.assertEqual([], [f for f in facts if not f.ok], report)
-        tree = etree.fromstring(dom.XMLDesc(0).encode())
+        live = dom.XMLDesc(0)
+        self.addDetail('live-xml %s' % when, content.text_content(live))
+        tree = etree.fromstring(live.encode())
         self.assertEqual(expected, (
             {p.get('vcpu'): p.get('cpuset')
              for p in tree.findall('cputune/vcpupin')},
