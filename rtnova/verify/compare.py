@@ -53,12 +53,14 @@ def _sched(policy, priority):
         else policy
 
 
-def _thread_facts(subject, thread, affinity, sched):
+def _thread_facts(subject, thread, affinity, sched, judge_sched=True):
     facts = []
     if affinity is not None:
         facts.append(Fact(subject, 'affinity', _cpus(affinity),
                           _cpus(thread.affinity),
                           thread.affinity == affinity))
+    if not judge_sched:
+        return facts
     sched = sched or OTHER
     facts.append(Fact(subject, 'scheduling',
                       _sched(sched.policy, sched.priority),
@@ -91,11 +93,28 @@ def thread_facts(intent, threads):
         named(procfs.IOTHREAD, iothread, 'I/O thread %d' % iothread,
               'IO iothread%d' % iothread, intent.iothread_affinity,
               intent.iothread_sched)
-    for thread in threads:
-        if thread.kind == procfs.EMULATOR:
-            facts.extend(_thread_facts(
-                'emulator thread %d (%s)' % (thread.tid, thread.comm),
-                thread, intent.emulator_affinity, intent.emulator_sched))
+    facts.extend(_emulator_facts(intent, threads))
+    return facts
+
+
+def _emulator_facts(intent, threads):
+    """``<emulatorpin>`` holds for every emulator thread (libvirt moves
+    them all into the emulator cgroup); ``<emulatorsched>`` only for QEMU's
+    main thread: libvirt sets it on the process id alone, and QEMU's helper
+    threads (RCU, workers, monitor I/O, VNC) keep the policy of the thread
+    that created them, which libvirt does not choose.
+    """
+    facts = []
+    emulators = [t for t in threads if t.kind == procfs.EMULATOR]
+    if intent.emulator_sched and not any(t.main for t in emulators):
+        facts.append(Fact('emulator main thread', 'thread',
+                          'QEMU main loop', 'missing', False))
+    for thread in emulators:
+        facts.extend(_thread_facts(
+            'emulator thread %d (%s)' % (thread.tid, thread.comm),
+            thread, intent.emulator_affinity,
+            intent.emulator_sched if thread.main else None,
+            judge_sched=thread.main or not intent.emulator_sched))
     return facts
 
 

@@ -57,6 +57,8 @@ class Thread:
     affinity: frozenset
     policy: str
     priority: int
+    # the process' first thread (tid == pid): QEMU's main loop
+    main: bool = False
 
 
 @dataclasses.dataclass(frozen=True)
@@ -161,7 +163,7 @@ class ProcFS(object):
                 continue
             threads.append(Thread(tid=tid, comm=comm, kind=kind, index=index,
                                   affinity=affinity, policy=policy,
-                                  priority=priority))
+                                  priority=priority, main=tid == pid))
         return threads
 
 

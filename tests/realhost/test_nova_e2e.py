@@ -25,6 +25,7 @@ from testtools import content
 
 from rtnova.cmd import verify as verify_cmd
 from rtnova.status import probe as probe_mod
+from rtnova.verify import procfs
 from tests.realhost import boot_image
 from tests.realhost import nova_base
 
@@ -190,6 +191,23 @@ class RealtimeServerThroughNovaTest(nova_base.RealComputeTestBase):
         self._verify(server, when='after the restart and a hard reboot')
         self._delete_server(server)
         self.assertEqual(0, self._pool_usage())
+        self._assert_no_errors_logged()
+
+    def test_emulator_and_io_thread_scheduling(self):
+        # <emulatorsched> reaches QEMU's main thread only (libvirt sets it
+        # on the pid); rtnova-verify judges it there and nowhere else
+        self.start_pool_compute()
+        specs = dict(RT_SPECS, **{'hw:emulator_threads_sched': 'fifo:2',
+                                  'hw:iothreads_sched': 'rr:3'})
+        server, _line = self._boot(extra_specs=specs)
+        pid = self._verify(server)
+        threads = procfs.ProcFS().threads(pid)
+        self.assertEqual(
+            [('fifo', 2)], [(t.policy, t.priority) for t in threads
+                            if t.kind == procfs.EMULATOR and t.main])
+        self.assertEqual({('rr', 3)}, {(t.policy, t.priority) for t in threads
+                                       if t.kind == procfs.IOTHREAD})
+        self._delete_server(server)
         self._assert_no_errors_logged()
 
     def test_plain_pinned_guest_is_left_as_nova_makes_it(self):

@@ -47,11 +47,11 @@ DOMAIN_XML = """<domain type='kvm'>
 """
 
 
-def thread(tid, comm, cpus, policy='other', priority=0):
+def thread(tid, comm, cpus, policy='other', priority=0, main=False):
     kind, index = procfs.classify(comm)
     return procfs.Thread(tid=tid, comm=comm, kind=kind, index=index,
                          affinity=frozenset(cpus), policy=policy,
-                         priority=priority)
+                         priority=priority, main=main)
 
 
 def ram(policy='bind', nodes=(0,), pages=None, huge=True, size=2048):
@@ -63,8 +63,9 @@ def ram(policy='bind', nodes=(0,), pages=None, huge=True, size=2048):
 
 def as_intended():
     return [
-        thread(100, 'qemu-system-x86', {2, 3}, 'rr', 5),
-        thread(101, 'IO mon_iothread', {2, 3}, 'rr', 5),
+        thread(100, 'qemu-system-x86', {2, 3}, 'rr', 5, main=True),
+        # libvirt's <emulatorsched> reaches the main thread only
+        thread(101, 'IO mon_iothread', {2, 3}),
         thread(102, 'IO iothread1', {2, 3}),
         thread(103, 'CPU 0/KVM', {4}),
         thread(104, 'CPU 1/KVM', {5}, 'fifo', 10),
@@ -124,7 +125,8 @@ class CompareTest(base.TestCase):
         aspects = {(f.subject.split(' (')[0], f.aspect) for f in facts}
         for expected in [('vCPU 0', 'affinity'), ('vCPU 2', 'scheduling'),
                          ('I/O thread 1', 'affinity'),
-                         ('emulator thread 101', 'scheduling'),
+                         ('emulator thread 100', 'scheduling'),
+                         ('emulator thread 101', 'affinity'),
                          ('guest RAM', 'hugepage backing'),
                          ('guest RAM', 'NUMA binding'),
                          ('QEMU process', 'locked memory (VmLck)')]:
@@ -152,6 +154,30 @@ class CompareTest(base.TestCase):
         threads = as_intended() + [thread(106, 'worker', {4}, 'rr', 5)]
         self.assertEqual([('emulator thread 106 (worker)', 'affinity', '2-3',
                            '4')], self.drifted(threads=threads))
+
+    def test_emulatorsched_is_judged_on_the_main_thread_only(self):
+        # seen on real KVM: libvirt sets <emulatorsched> on QEMU's pid, the
+        # helper threads keep the policy they were created with
+        threads = as_intended() + [thread(106, 'worker', {2, 3}, 'rr', 5),
+                                   thread(107, 'call_rcu', {2, 3})]
+        self.assertEqual([], self.drifted(threads=threads))
+        judged = [f.subject for f in self.facts(threads=threads)
+                  if f.aspect == 'scheduling' and 'emulator' in f.subject]
+        self.assertEqual(['emulator thread 100 (qemu-system-x86)'], judged)
+
+    def test_main_thread_without_emulatorsched_drifts(self):
+        threads = as_intended()
+        threads[0] = thread(100, 'qemu-system-x86', {2, 3}, main=True)
+        self.assertEqual([('emulator thread 100 (qemu-system-x86)',
+                           'scheduling', 'rr:5', 'other')],
+                         self.drifted(threads=threads))
+
+    def test_no_main_thread_with_emulatorsched_drifts(self):
+        threads = as_intended()
+        threads[0] = thread(100, 'qemu-system-x86', {2, 3}, 'rr', 5)
+        self.assertEqual([('emulator main thread', 'thread',
+                           'QEMU main loop', 'missing')],
+                         self.drifted(threads=threads))
 
     def test_missing_vcpu_thread_drifts(self):
         threads = as_intended()[:-1]
