@@ -162,7 +162,7 @@ class RealtimeServerThroughNovaTest(nova_base.RealComputeTestBase):
         self.assertEqual(0, self._pool_usage())
         self._assert_no_errors_logged()
 
-    def test_reboot_stop_start_restart_keep_the_tuning(self):
+    def test_reboot_stop_start_suspend_restart_keep_the_tuning(self):
         # each rebuilds the domain XML from the instance's claimed cells
         self.start_pool_compute()
         server, _line = self._boot()
@@ -174,6 +174,10 @@ class RealtimeServerThroughNovaTest(nova_base.RealComputeTestBase):
         self._stop_server(server)
         self._start_server(server)
         self._verify(server, when='after stop and start')
+        # managed save and restore of a hugepage-backed real-time guest
+        server = self._suspend_server(server)
+        server = self._resume_server(server)
+        self._verify(server, when='after suspend and resume')
         self._run_periodics(raise_on_error=True)
         self.assertEqual(1, self._pool_usage())
         self.assertEqual(inventory, self._inventory())
