@@ -113,7 +113,7 @@ def main():
     daemon = rh.LibvirtdFixture(hugepages_2m=0)
     daemon.setUp()
     try:
-        uri = getattr(daemon, 'uri', rh.URI)
+        uri = daemon.uri
         with tempfile.NamedTemporaryFile('w', suffix='.conf') as conf:
             conf.write('[compute]\ncpu_dedicated_set = %s\ncpu_shared_set = '
                        '%s\n[rtnova]\nemulator_pin_set = %s\n' % (

@@ -14,7 +14,6 @@ import fixtures
 import testtools
 
 from tests.realhost import fixtures as rh
-from tests.realhost import private_libvirtd
 
 CPUTUNE = """<cputune>
   <vcpupin vcpu='0' cpuset='1'/>
@@ -71,22 +70,6 @@ class TestHostUntouched(testtools.TestCase):
         self.assertFalse(os.path.exists(root), root)
         self.assertFalse(os.path.exists(self.own_state.path))
         self.assertFalse(os.path.exists(self.own_state.lock_path))
-
-
-class TestOverlayRoots(testtools.TestCase):
-    """Which host directories the namespace overlays to make mount points."""
-
-    def test_overlay_roots_are_the_outermost_existing_parents(self):
-        tmp = self.useFixture(fixtures.TempDir()).path
-        for existing in ('etc/libvirt', 'var/lib', 'run'):
-            os.makedirs(os.path.join(tmp, existing))
-        targets = [os.path.join(tmp, p) for p in (
-            'etc/libvirt', 'var/lib/libvirt', 'var/log/libvirt',
-            'run/libvirt')]
-
-        self.assertEqual(
-            [os.path.join(tmp, 'run'), os.path.join(tmp, 'var')],
-            private_libvirtd.overlay_roots(targets))
 
 
 class _Held(fixtures.Fixture):

@@ -61,7 +61,7 @@ class ProbeOnKVMTest(rh.RealHostTestCase):
             fixtures.TempDir()).join('nova.conf')
         with open(self.conf, 'w') as fh:
             fh.write(NOVA_CONF)
-        self.uri = getattr(self.libvirtd, 'uri', rh.URI)
+        self.uri = self.libvirtd.uri
 
     def probe(self, *extra):
         out, err = io.StringIO(), io.StringIO()

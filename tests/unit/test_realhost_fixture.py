@@ -12,50 +12,65 @@
 #    License for the specific language governing permissions and limitations
 #    under the License.
 
-"""The pure parts of the real-host fixture: qemu.conf edits, skip reasons."""
+"""The pure parts of the real-host fixture: private config, skip reasons."""
 
 import os
 
 import fixtures
 
 from tests.realhost import fixtures as rh
+from tests.realhost import private_libvirtd
 from tests.unit import base
 
 
-class QemuConfTest(base.TestCase):
+class PrivateConfigTest(base.TestCase):
+    """What the private libvirtd is given, written in its own root only."""
 
-    def setUp(self):
-        super().setUp()
-        self.path = os.path.join(self.useFixture(fixtures.TempDir()).path,
-                                 'libvirt', 'qemu.conf')
+    def test_qemu_conf_drops_cpu_only_when_asked(self):
+        with_rt = private_libvirtd.qemu_conf('/tmp/x/hugepages', True)
+        self.assertIn('user = "root"\n', with_rt)
+        self.assertIn('hugetlbfs_mount = "/tmp/x/hugepages"\n', with_rt)
+        self.assertIn('cgroup_controllers = [ "cpuset", "memory", '
+                      '"devices", "blkio", "cpuacct" ]\n', with_rt)
+        self.assertNotIn('"cpu"', with_rt)
+        plain = private_libvirtd.qemu_conf('/tmp/x/hugepages', False)
+        self.assertNotIn('cgroup_controllers', plain)
 
-    def read(self):
-        with open(self.path) as fh:
-            return fh.read()
+    def test_accounts_added_once_with_free_ids(self):
+        passwd = 'root:x:0:0:root:/root:/bin/bash\nbob:x:900:900::/:/bin/sh\n'
+        group = 'root:x:0:\nkvm:x:104:\n'
+        files = private_libvirtd.account_files(passwd, group)
+        self.assertTrue(files['passwd'].startswith(passwd))
+        self.assertTrue(files['group'].startswith(group))
+        # kvm kept with its gid; libvirt-qemu group and user added, on ids
+        # nobody uses
+        self.assertEqual(['libvirt-qemu:x:900:'],
+                         files['group'].splitlines()[2:])
+        self.assertEqual(['libvirt-qemu:x:901:104:libvirt:/var/lib/libvirt:'
+                          '/usr/sbin/nologin'],
+                         files['passwd'].splitlines()[2:])
+        again = private_libvirtd.account_files(files['passwd'],
+                                               files['group'])
+        self.assertEqual(files, again)
 
-    def test_creates_a_missing_file(self):
-        self.assertTrue(rh.edit_qemu_conf(self.path))
-        text = self.read()
-        self.assertIn('user = "root"\n', text)
-        self.assertIn('group = "root"\n', text)
-        self.assertIn('cgroup_controllers = [ "cpuset", "memory", "devices", '
-                      '"blkio", "cpuacct" ]\n', text)
-        self.assertNotIn('"cpu"', text)
+    def test_overlay_roots_are_the_outermost_existing_parents(self):
+        tmp = self.useFixture(fixtures.TempDir()).path
+        for existing in ('etc/libvirt', 'var/lib', 'run'):
+            os.makedirs(os.path.join(tmp, existing))
+        targets = [os.path.join(tmp, p) for p in (
+            'etc/libvirt', 'var/lib/libvirt', 'var/log/libvirt',
+            'run/libvirt')]
 
-    def test_idempotent_and_keeps_other_settings(self):
-        os.makedirs(os.path.dirname(self.path))
-        with open(self.path, 'w') as fh:
-            fh.write('# user = "someone"\nuser = "libvirt-qemu"\n'
-                     'user = "again"\nvnc_listen = "0.0.0.0"\n')
-        self.assertTrue(rh.edit_qemu_conf(self.path))
-        first = self.read()
-        self.assertFalse(rh.edit_qemu_conf(self.path))
-        self.assertEqual(first, self.read())
-        lines = first.splitlines()
-        self.assertEqual(['user = "root"'],
-                         [line for line in lines if line.startswith('user')])
-        self.assertIn('# user = "someone"', lines)
-        self.assertIn('vnc_listen = "0.0.0.0"', lines)
+        self.assertEqual(
+            [os.path.join(tmp, 'run'), os.path.join(tmp, 'var')],
+            private_libvirtd.overlay_roots(targets))
+
+    def test_uri_names_the_private_socket(self):
+        daemon = private_libvirtd.PrivateLibvirtd('/tmp/rtnova-libvirtd-x')
+        self.assertEqual('qemu+unix:///system?socket=/tmp/rtnova-libvirtd-x/'
+                         'run/libvirt-sock', daemon.uri)
+        self.assertEqual('/tmp/rtnova-libvirtd-x/run/qemu',
+                         daemon.qemu_pid_dir)
 
 
 class MissingPrerequisitesTest(base.TestCase):
