@@ -71,6 +71,16 @@ disk_error:
 
 msg_disk: db 'rtnova-probe v1 error=disk-read', 13, 10, 0
 
+        ; One MBR partition entry (type 0xda, non-file-system data, LBA 1
+        ; to the end of the 1 MiB disk). Image inspectors take a sector
+        ; ending in 0xaa55 for a partitioned disk and refuse one without
+        ; partitions: nova does so on every image it downloads
+        ; (oslo.utils format_inspector, "GPT MBR has no partitions
+        ; defined"), so without this the probe cannot boot through nova.
+        times 446 - ($ - $$) db 0
+        db 0x00, 0xfe, 0xff, 0xff       ; not active; CHS start: use LBA
+        db 0xda, 0xfe, 0xff, 0xff       ; type; CHS end: use LBA
+        dd 1, 2047                      ; first LBA, sectors
         times 510 - ($ - $$) db 0
         dw 0xaa55
 

@@ -20,6 +20,7 @@ import subprocess
 import tempfile
 
 import fixtures
+from oslo_utils.imageutils import format_inspector
 
 from rtnova.probe import histogram
 from rtnova.probe import image
@@ -141,6 +142,16 @@ class ImageTest(base.TestCase):
         at = data.find(image.MARKER) + len(image.MARKER)
         self.assertEqual((2100000000, 3),
                          struct.unpack('<QI', data[at:at + 12]))
+
+    def test_disk_passes_novas_image_inspection(self):
+        # nova runs oslo.utils' format inspector on every image it
+        # downloads; an MBR signature without a partition is refused
+        built = image.build(directory=self.cache)
+        disk = image.write_disk(built, os.path.join(self.cache, 'd.img'),
+                                2100000000, 1)
+        inspector = format_inspector.detect_file_format(disk)
+        inspector.safety_check()
+        self.assertEqual('gpt', str(inspector))
 
     def test_parameters_out_of_range(self):
         built = image.build(directory=self.cache)
