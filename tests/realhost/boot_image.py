@@ -1,12 +1,12 @@
 """A small raw disk whose boot sector prints one line on COM1 and halts.
 
-The end-to-end test needs a guest that proves it ran, as bytes an image
-service can serve. Until the latency probe's image builder
-(``rtnova.probe``) is on main, this 512-byte boot sector is that guest:
-SeaBIOS loads it at 0000:7C00, it writes ``line`` to the 16550 UART at
-I/O port 0x3F8 (QEMU's COM1 needs no set-up for output) and halts. To use
-the probe instead, return its image from :func:`guest_image` and check its
-report lines in the test.
+The end-to-end tests boot the latency probe (``rtnova.probe``) where they
+read its reports; the lifecycle tests (reboot, stop/start, suspend,
+restart) only need a guest that proves it ran and then leaves its
+real-time vCPU idle, which the probe, spinning on rdtsc, does not. This
+512-byte boot sector is that guest: SeaBIOS loads it at 0000:7C00, it
+writes ``line`` to the 16550 UART at I/O port 0x3F8 (QEMU's COM1 needs no
+set-up for output) and halts.
 """
 
 SECTOR = 512

@@ -3,12 +3,13 @@
 nova's API, conductor, scheduler (with ``RealtimeFilter``) and placement,
 and a nova-compute running ``rtnova.RealtimeLibvirtDriver`` on the real
 private libvirtd (:mod:`tests.realhost.nova_base`). A real-time flavor with
-the emulator pool is booted through the API with ``networks: none`` from an
-image whose bytes the image service stand-in serves: a boot sector that
-prints a line on COM1. Then the line is read back through nova's
+the emulator pool is booted through the API with ``networks: none`` from
+the latency probe's disk (``rtnova.probe``), served as bytes by the image
+service stand-in. The probe's window reports are read back through nova's
 console-output API, ``rtnova-verify`` checks the live QEMU threads and
 memory against the domain's XML, and delete removes the domain and returns
-the pool's usage in placement to 0.
+the pool's usage in placement to 0. The lifecycle tests boot a boot sector
+that prints one line and halts (:mod:`tests.realhost.boot_image`).
 """
 
 import io
@@ -19,11 +20,15 @@ import sys
 import time
 import uuid
 
+import fixtures
 import libvirt
 from lxml import etree
 from testtools import content
 
 from rtnova.cmd import verify as verify_cmd
+from rtnova.probe import image as probe_image
+from rtnova.probe import serial
+from rtnova.probe import tsc
 from rtnova.status import probe as probe_mod
 from rtnova.verify import procfs
 from tests.realhost import boot_image
@@ -39,6 +44,8 @@ RT_SPECS = {
     'resources:%s' % POOL_RC: '1',
 }
 CONSOLE_TIMEOUT = 180
+# the probe's report interval
+PROBE_WINDOW_S = 0.5
 # the vCPU on dedicated CPU 1 at FIFO 12, emulator and I/O threads on pool 0
 POOL_LAYOUT = ({'0': '1'}, '0',
                [{'vcpus': '0', 'scheduler': 'fifo', 'priority': '12'}])
@@ -56,11 +63,14 @@ class RealtimeServerThroughNovaTest(nova_base.RealComputeTestBase):
         self.start_real_compute(compute={'cpu_dedicated_set': '1'},
                                 rtnova={'emulator_pin_set': '0'})
 
-    def _image(self):
+    def _image(self, data=None):
+        """An image the stand-in serves: ``data``, else the boot sector."""
         token = uuid.uuid4().hex[:12]
-        data, line = boot_image.guest_image(token)
+        line = None
+        if data is None:
+            data, line = boot_image.guest_image(token)
         image = self.glance.create(None, {
-            'name': 'rtnova-boot-sector-%s' % token, 'status': 'active',
+            'name': 'rtnova-test-%s' % token, 'status': 'active',
             'container_format': 'bare', 'disk_format': 'raw',
             'size': len(data), 'min_disk': 0, 'min_ram': 0,
             'visibility': 'public',
@@ -70,18 +80,32 @@ class RealtimeServerThroughNovaTest(nova_base.RealComputeTestBase):
             data=io.BytesIO(data))
         return image['id'], line
 
-    def _console_until(self, server, line):
+    def _console_until(self, server, done, what):
+        """nova's console output once ``done(output)`` holds."""
         deadline = time.monotonic() + CONSOLE_TIMEOUT
         output = ''
         while time.monotonic() < deadline:
             output = self.api.post_server_action(
-                server['id'], {'os-getConsoleOutput': {'length': 20}}
-            )['output']
-            if line in output:
+                server['id'], {'os-getConsoleOutput': {}})['output']
+            if done(output):
                 return output
             time.sleep(1)
-        self.fail('%r not on the console after %ss; got %r' % (
-            line, CONSOLE_TIMEOUT, output))
+        self.fail('%s not on the console after %ss; got %r' % (
+            what, CONSOLE_TIMEOUT, output))
+
+    def _probe_disk(self):
+        """The latency probe's raw disk, as rtnova-probe writes it."""
+        scratch = self.useFixture(fixtures.TempDir()).path
+        try:
+            built = probe_image.build(directory=scratch)
+        except probe_image.ProbeUnavailable as exc:
+            self.skipTest('the probe guest cannot be built: %s' % exc)
+        hz, _source = tsc.frequency(self.libvirtd.conn)
+        path = probe_image.write_disk(
+            built, os.path.join(scratch, 'probe.img'),
+            int(hz * PROBE_WINDOW_S), 1)
+        with open(path, 'rb') as fh:
+            return fh.read(), hz
 
     def _verify(self, server, expected=POOL_LAYOUT, when='after boot'):
         """rtnova-verify on the live QEMU process, and the live XML's layout.
@@ -111,8 +135,8 @@ class RealtimeServerThroughNovaTest(nova_base.RealComputeTestBase):
             [dict(e.attrib) for e in tree.findall('cputune/vcpusched')]))
         return pid
 
-    def _boot(self, vcpus=1, extra_specs=RT_SPECS):
-        image_id, line = self._image()
+    def _boot(self, vcpus=1, extra_specs=RT_SPECS, image_data=None):
+        image_id, line = self._image(image_data)
         flavor = self._create_flavor(vcpu=vcpus, memory_mb=128, disk=1,
                                      ephemeral=0, extra_spec=extra_specs)
         server = self._create_server(image_uuid=image_id, flavor_id=flavor,
@@ -137,13 +161,25 @@ class RealtimeServerThroughNovaTest(nova_base.RealComputeTestBase):
         self.assertIn('CUSTOM_RT_CAPABLE', self.placement.get(
             '/resource_providers/%s/traits' % self.compute_rp_uuid,
             version='1.6').body['traits'])
+        disk, hz = self._probe_disk()
 
-        server, line = self._boot()
+        server, _line = self._boot(image_data=disk)
 
         self.assertEqual(1, self._pool_usage())
-        output = self._console_until(server, line)
+        # the probe's window reports, read back through nova's API
+        output = self._console_until(
+            server, lambda out: len(serial.parse(out).windows) >= 2,
+            'two probe windows')
         self.addDetail('console', content.text_content(output))
-
+        log = serial.parse(output)
+        self.assertEqual(([], 1, {0}), (log.errors, log.cpus_started,
+                                        {w.cpu for w in log.windows}))
+        for window in log.windows:
+            self.assertGreater(window.samples, 1000, window)
+            sys.stdout.write('\nprobe via os-getConsoleOutput: vCPU %d '
+                             'window %d: %d gaps, max %.1f us\n' % (
+                                 window.cpu, window.window, window.samples,
+                                 window.max_cycles * 1e6 / hz))
         self._verify(server)
         # the command as an operator runs it on the compute host
         proc = subprocess.run(
@@ -165,7 +201,7 @@ class RealtimeServerThroughNovaTest(nova_base.RealComputeTestBase):
     def test_reboot_stop_start_suspend_restart_keep_the_tuning(self):
         # each rebuilds the domain XML from the instance's claimed cells
         self.start_pool_compute()
-        server, _line = self._boot()
+        server, line = self._boot()
         self._verify(server)
         inventory = self._inventory()
 
@@ -193,6 +229,8 @@ class RealtimeServerThroughNovaTest(nova_base.RealComputeTestBase):
         self.assertEqual(inventory, self._inventory())
         self._reboot_server(server, hard=True)
         self._verify(server, when='after the restart and a hard reboot')
+        # and the guest ran again (nova's console log starts anew)
+        self._console_until(server, lambda out: line in out, repr(line))
         self._delete_server(server)
         self.assertEqual(0, self._pool_usage())
         self._assert_no_errors_logged()
