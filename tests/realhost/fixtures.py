@@ -38,9 +38,12 @@ model) and ``<locked/>`` fails (RLIMIT_MEMLOCK cannot be raised in this
 sandbox); a firmware-only domain (no disk) starts.
 
 Several test processes (stestr workers) may run real-host tests at once:
-they share one private daemon. Who uses it, and what the fixture changed,
-is recorded in a state file under a lock; the last user stops the daemon,
-removes its directories and restores the hugepage reservation.
+they share one private daemon, except tests that run nova-compute, which
+get one each (``own_daemon``: nova refuses a hypervisor with instances it
+does not know). Who uses the daemon and the hugepages, and what the
+fixture changed, is recorded in a state file under a lock; the last user
+stops the shared daemon, removes its directories and restores the
+hugepage reservation.
 """
 
 import contextlib
@@ -212,10 +215,14 @@ class LibvirtdFixture(fixtures.Fixture):
     reservation are undone when its last user (across processes) cleans up.
     """
 
-    def __init__(self, hugepages_2m=64, state=None):
+    def __init__(self, hugepages_2m=64, state=None, own_daemon=False):
         super().__init__()
         self.hugepages_2m = hugepages_2m
         self._state = state or _SharedState()
+        # a daemon for this fixture alone: nova-compute refuses to start on
+        # a hypervisor that runs instances its database does not know, so
+        # each nova test gets its own (hugepages stay shared bookkeeping)
+        self.own_daemon = own_daemon
         self._holder = '%d-%s' % (os.getpid(), uuid.uuid4().hex)
         self.conn = None
         self.daemon = None
@@ -235,7 +242,14 @@ class LibvirtdFixture(fixtures.Fixture):
         with self._state.locked() as state:
             state['holders'][self._holder] = os.getpid()
             self._reserve_hugepages(state)
-            self._ensure_daemon(state)
+            if state['new_cgroups'] is None:
+                state['new_cgroups'] = [p for p in CGROUP_PARENTS
+                                        if not os.path.isdir(p)]
+            if not self.own_daemon:
+                self._ensure_daemon(state)
+        if self.own_daemon:
+            self.daemon = private_libvirtd.PrivateLibvirtd.start(
+                kernel_needs_cpu_controller_dropped())
         self.conn = libvirt.open(self.uri)
         self.addCleanup(self._close)
 
@@ -264,9 +278,6 @@ class LibvirtdFixture(fixtures.Fixture):
                 self.daemon = daemon
                 return
             daemon.stop()
-        if state['new_cgroups'] is None:
-            state['new_cgroups'] = [p for p in CGROUP_PARENTS
-                                    if not os.path.isdir(p)]
         self.daemon = private_libvirtd.PrivateLibvirtd.start(
             kernel_needs_cpu_controller_dropped())
         state['daemon'] = self.daemon.to_state()
@@ -281,6 +292,9 @@ class LibvirtdFixture(fixtures.Fixture):
         self.conn = None
 
     def _release(self):
+        if self.own_daemon and self.daemon:
+            _remove_all_domains(self.daemon.uri)
+            self.daemon.stop()
         with self._state.locked() as state:
             state['holders'].pop(self._holder, None)
             if state['holders']:

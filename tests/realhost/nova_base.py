@@ -50,6 +50,10 @@ UNPOISONED = {
 }
 
 
+# 2 minutes in nova's 0.5 s polls
+REAL_WAIT_RETRIES = 240
+
+
 class SandboxRefusals(fixtures.Fixture):
     """Drop from defined domains only what this sandbox refuses, by name.
 
@@ -101,8 +105,8 @@ class RealComputeTestBase(integrated_helpers._IntegratedTestBase):
             self.skipTest('real libvirtd + KVM not available: missing ' +
                           '; '.join(missing))
         # before nova's harness, which forbids the /sys writes it needs
-        self.libvirtd = self.useFixture(
-            rh.LibvirtdFixture(hugepages_2m=self.HUGEPAGES_2M))
+        self.libvirtd = self.useFixture(rh.LibvirtdFixture(
+            hugepages_2m=self.HUGEPAGES_2M, own_daemon=True))
         rtnova.conf.register_opts()
         self.useFixture(func_base.RestoreRootLogger())
         super().setUp()
@@ -135,6 +139,14 @@ class RealComputeTestBase(integrated_helpers._IntegratedTestBase):
         self.flags(enabled_filters=enabled + ['RealtimeFilter'],
                    group='filter_scheduler')
         return self.start_service('scheduler')
+
+    def _wait_for_server_parameter(self, server, expected_params,
+                                   max_retries=10, **kwargs):
+        # nova's harness waits 5 s (10 x 0.5 s); a real hypervisor on a
+        # busy 2-CPU machine takes longer to boot, stop or save a guest
+        return super()._wait_for_server_parameter(
+            server, expected_params, max(max_retries, REAL_WAIT_RETRIES),
+            **kwargs)
 
     def start_real_compute(self, hostname='compute1', **config):
         """nova-compute with rtnova's driver on the private libvirtd.

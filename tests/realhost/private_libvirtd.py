@@ -245,8 +245,17 @@ class PrivateLibvirtd(object):
             and os.path.exists(self.socket)
 
     def _in_namespace(self, pid):
+        """``pid`` runs in this daemon's namespace.
+
+        The kernel reuses a dead namespace's inode number for new ones, so
+        the inode alone could name another fixture's fresh namespace: the
+        private root mounted there identifies ours.
+        """
         try:
-            return os.readlink('/proc/%d/ns/mnt' % pid) == self.mnt_ns
+            if os.readlink('/proc/%d/ns/mnt' % pid) != self.mnt_ns:
+                return False
+            with open('/proc/%d/mountinfo' % pid) as fh:
+                return (' %s/' % self.root) in fh.read()
         except OSError:
             return False
 
@@ -273,6 +282,7 @@ class PrivateLibvirtd(object):
         for pid in self.namespace_pids():
             _terminate(pid, timeout, signal.SIGKILL)
         shutil.rmtree(self.root, ignore_errors=True)
+        self.mnt_ns = None
 
 
 def _terminate(pid, timeout, sig=signal.SIGTERM):
