@@ -1,18 +1,3 @@
-#!/usr/bin/env python3
-# Copyright 2026 The rtnova Authors
-#
-#    Licensed under the Apache License, Version 2.0 (the "License"); you may
-#    not use this file except in compliance with the License. You may obtain
-#    a copy of the License at
-#
-#         http://www.apache.org/licenses/LICENSE-2.0
-#
-#    Unless required by applicable law or agreed to in writing, software
-#    distributed under the License is distributed on an "AS IS" BASIS, WITHOUT
-#    WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied. See the
-#    License for the specific language governing permissions and limitations
-#    under the License.
-
 """Packing simulation: rtnova's emulator pool vs nova's emulator policies.
 
 The same fleet and the same stream of real-time requests (1, 2 or 4 RT
@@ -34,20 +19,18 @@ applied to the host, so nothing is double-booked. "Host cores" are the cores
 given to guests (dedicated + shared/pool); the host OS's own housekeeping
 cores are the same in every model and not counted.
 
-Usage: tools/packing_sim.py [--hosts 100] [--requests 6000] [--seed 1]
+Run from the repository root:
+    python -m tools.packing_sim [--hosts 100] [--requests 6000] [--seed 1]
 """
 
 import argparse
-import os
 import random
 import sys
 
-sys.path.insert(0, os.path.join(os.path.dirname(__file__), '..'))
-
-from rtnova.hardware import fit  # noqa: E402
-from rtnova.hardware import guest_topology as guest_mod  # noqa: E402
-from rtnova.hardware import host_topology as host_mod  # noqa: E402
-from rtnova.hardware import usage  # noqa: E402
+from rtnova.hardware import fit
+from rtnova.hardware import guest_topology as guest_mod
+from rtnova.hardware import host_topology as host_mod
+from rtnova.hardware import usage
 
 MODELS = ('rtnova+pool', 'nova mask', 'nova isolate', 'nova share')
 
