@@ -1,18 +1,3 @@
-#!/usr/bin/env python3
-# Copyright 2026 The rtnova Authors
-#
-#    Licensed under the Apache License, Version 2.0 (the "License"); you may
-#    not use this file except in compliance with the License. You may obtain
-#    a copy of the License at
-#
-#         http://www.apache.org/licenses/LICENSE-2.0
-#
-#    Unless required by applicable law or agreed to in writing, software
-#    distributed under the License is distributed on an "AS IS" BASIS, WITHOUT
-#    WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied. See the
-#    License for the specific language governing permissions and limitations
-#    under the License.
-
 """Invariant run: >= 100,000 random host/request pairs through rtnova's fit.
 
 Each random host (1-16 NUMA nodes, SMT on/off, 0-100 % full, with an
@@ -20,28 +5,130 @@ emulator pool) is filled request by request -- every placement applied, so
 later pairs see the accounting of earlier ones -- and every placement is
 checked: no pCPU double-booked, nothing outside the dedicated set, pool
 guests' emulator threads only on the pool and never on the dedicated set,
-hugepages and the pool never overcommitted. On hosts of up to 8 nodes the
-decision is also compared with nova's ``numa_fit_instance_to_host``.
+hugepages and the pool never overcommitted.
 
-Usage: tools/fit_invariants.py [--pairs 100000] [--seed 1]
-Exit status 1 when any invariant breaks or a decision differs.
+nova's view of the host is kept in step: every placement is also recorded
+on nova's ``NUMATopology`` with nova's own accounting
+(``numa_usage_from_instance_numa``, as the compute claim does), and after
+each one rtnova's host must still read the same as nova's. So the decision
+comparison with nova's ``numa_fit_instance_to_host`` (every Nth pair, hosts
+of up to 8 nodes, guests without the pool, which nova does not know) runs
+on filled hosts, not only on fresh ones.
+
+Run from the repository root:
+    python -m tools.fit_invariants [--pairs 100000] [--seed 1]
+Exit status 1 when any invariant breaks, a decision differs or the two
+accountings drift apart.
 """
 
 import argparse
+import collections
 import copy
 import logging
-import os
 import random
 import sys
 import time
 
-sys.path.insert(0, os.path.join(os.path.dirname(__file__), '..'))
+from nova import exception
+from nova.virt import hardware
 
-from nova.virt import hardware  # noqa: E402
+from rtnova.hardware import fit
+from rtnova.hardware import usage
+from tests.unit import fit_scenarios as fs
 
-from rtnova.hardware import fit  # noqa: E402
-from rtnova.hardware import usage  # noqa: E402
-from tests.unit import fit_scenarios as fs  # noqa: E402
+
+def nova_instance(inst, placement):
+    """``inst`` as nova's claim records ``placement``: cells on their host
+    cells, with pinning, reserved pCPU and page size.
+    """
+    claimed = copy.deepcopy(inst)
+    for cell, placed in zip(claimed.cells, placement.cells):
+        cell.id = placed.host_cell
+        cell.cpu_pinning = dict(placed.pinning)
+        cell.cpuset_reserved = set(placed.cpuset_reserved)
+        if placed.pagesize_kb:
+            cell.pagesize = placed.pagesize_kb
+    return claimed
+
+
+def nova_view(topo):
+    """What rtnova's host model reads from nova's object, per cell."""
+    return [(c.id, frozenset(c.pinned_cpus), c.memory_usage, c.cpu_usage,
+             tuple((p.size_kb, p.used) for p in c.mempages))
+            for c in topo.cells]
+
+
+def rtnova_view(host):
+    return [(c.id, c.pinned_cpus, c.memory_usage_mb, c.cpu_usage,
+             tuple((p.size_kb, p.used) for p in c.mempages))
+            for c in host.cells]
+
+
+def record(topo, inst, placement):
+    """nova's topology after its claim records ``placement``, or a string
+    saying why nova refuses to record it.
+    """
+    try:
+        return hardware.numa_usage_from_instance_numa(
+            topo, nova_instance(inst, placement))
+    except (exception.CPUPinningInvalid, exception.CPUPinningUnknown) as e:
+        return 'nova refuses to record the placement: %s' % e
+
+
+def compare(counts, topo, inst, result, filled):
+    """Compare rtnova's decision ``result`` with nova's on ``topo``;
+    ``filled``: placements of this run are already recorded on it.
+    """
+    counts['compared'] += 1
+    counts['compared on filled hosts'] += filled
+    nova_result = hardware.numa_fit_instance_to_host(
+        topo, copy.deepcopy(inst), None)
+    want = fs.nova_answer(nova_result)
+    got = fs.rtnova_answer(result)
+    if want == got:
+        return
+    if got is None and fs.nova_claim_fails(topo, nova_result):
+        counts['refused where nova\'s claim would fail'] += 1
+    else:
+        counts['differing'] += 1
+        print('DIFFERS from nova: %r on %r' % (inst, topo))
+
+
+def fill_host(rng, args, counts):
+    """One random host, filled by up to 30 random requests."""
+    topo, pool_cpus = fs.random_host(rng)
+    host = fs.plain_host(topo, pool_cpus, per_cpu=rng.choice([1, 2, 5, 20]))
+    counts['hosts'] += 1
+    placed_here = 0
+    for _ in range(rng.randint(1, 30)):
+        if counts['pairs'] >= args.pairs:
+            return
+        inst = fs.random_request(rng, max_cells=len(topo.cells))
+        guest = fs.plain_guest(inst)
+        if guest.cpu_policy == 'dedicated' and rng.random() < 0.5:
+            guest = fs.with_pool(guest, rng.choice([1, 1, 2]))
+        result = fit.fit(guest, host)
+        counts['pairs'] += 1
+        if (counts['pairs'] % args.nova_every == 0 and
+                len(host.cells) <= 8 and not guest.pool_units):
+            compare(counts, topo, inst, result, placed_here > 0)
+        if not result:
+            continue
+        problems = fs.broken_invariants(host, guest, result)
+        if problems:
+            counts['invariant violations'] += 1
+            print('BROKEN: %s (%r)' % (problems, result))
+            continue
+        host = usage.apply(host, guest, result)
+        topo = record(topo, inst, result)
+        counts['placements'] += 1
+        placed_here += 1
+        if isinstance(topo, str) or nova_view(topo) != rtnova_view(host):
+            counts['accounting differs from nova'] += 1
+            print('ACCOUNTING differs from nova after %r: %s' % (
+                result, topo if isinstance(topo, str) else
+                '%r != %r' % (nova_view(topo), rtnova_view(host))))
+            return
 
 
 def main():
@@ -53,58 +140,27 @@ def main():
     args = parser.parse_args()
     logging.disable(logging.CRITICAL)
     rng = random.Random(args.seed)
-    pairs = placed = compared = differ = nova_unrecordable = broken = 0
-    hosts = 0
+    counts = collections.Counter()
     start = time.perf_counter()
-    while pairs < args.pairs:
-        topo, pool_cpus = fs.random_host(rng)
-        host = fs.plain_host(topo, pool_cpus,
-                             per_cpu=rng.choice([1, 2, 5, 20]))
-        hosts += 1
-        for _ in range(rng.randint(1, 30)):
-            inst = fs.random_request(rng, max_cells=len(topo.cells))
-            guest = fs.plain_guest(inst)
-            if guest.cpu_policy == 'dedicated' and rng.random() < 0.5:
-                guest = fs.with_pool(guest, rng.choice([1, 1, 2]))
-            result = fit.fit(guest, host)
-            pairs += 1
-            if (pairs % args.nova_every == 0 and len(host.cells) <= 8 and
-                    not guest.pool_units and host_is_fresh(host, topo)):
-                compared += 1
-                nova_result = hardware.numa_fit_instance_to_host(
-                    topo, copy.deepcopy(inst), None)
-                want = fs.nova_answer(nova_result)
-                got = fs.rtnova_answer(result)
-                if want != got:
-                    if got is None and fs.nova_claim_fails(topo,
-                                                           nova_result):
-                        nova_unrecordable += 1
-                    else:
-                        differ += 1
-                        print('DIFFERS from nova: %r on %r' % (inst, topo))
-            if not result:
-                continue
-            problems = fs.broken_invariants(host, guest, result)
-            if problems:
-                broken += 1
-                print('BROKEN: %s (%r)' % (problems, result))
-                continue
-            host = usage.apply(host, guest, result)
-            placed += 1
+    while counts['pairs'] < args.pairs:
+        fill_host(rng, args, counts)
     elapsed = time.perf_counter() - start
-    print('pairs: %d on %d hosts (%d placements applied) in %.1f s' %
-          (pairs, hosts, placed, elapsed))
-    print('invariant violations: %d' % broken)
-    print('compared with nova: %d; differing: %d; refused where nova\'s own '
-          'claim would fail: %d' % (compared, differ, nova_unrecordable))
-    return 1 if broken or differ else 0
-
-
-def host_is_fresh(host, topo):
-    """Whether rtnova's copy of the host still equals nova's ``topo``."""
-    return all(c.pinned_cpus == frozenset(n.pinned_cpus)
-               and c.memory_usage_mb == n.memory_usage
-               for c, n in zip(host.cells, topo.cells))
+    print('pairs: %d on %d hosts (%d placements applied to rtnova\'s host '
+          'and to nova\'s NUMATopology) in %.1f s' % (
+              counts['pairs'], counts['hosts'], counts['placements'],
+              elapsed))
+    print('invariant violations: %d' % counts['invariant violations'])
+    print('accounting differing from nova\'s after a placement: %d' %
+          counts['accounting differs from nova'])
+    print('compared with nova: %d (%d of them on hosts already holding '
+          'placements of this run); '
+          'differing: %d; refused where nova\'s own claim would fail: %d' % (
+              counts['compared'], counts['compared on filled hosts'],
+              counts['differing'],
+              counts['refused where nova\'s claim would fail']))
+    bad = (counts['invariant violations'] + counts['differing'] +
+           counts['accounting differs from nova'])
+    return 1 if bad else 0
 
 
 if __name__ == '__main__':
