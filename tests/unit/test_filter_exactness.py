@@ -25,7 +25,8 @@ records.
 import copy
 import random
 
-
+from nova import objects
+from nova.objects import fields
 from nova.scheduler.filters import numa_topology_filter
 from nova.virt import hardware
 
@@ -136,17 +137,35 @@ class FilterExactnessTest(base.TestCase):
             self.assertEqual(want, got, 'case %d' % i)
 
     def test_delegates_pci_requests_to_nova(self):
-        from nova import objects
-        rng = random.Random(8)
-        topo, inst = self._pair(rng, nodes=2)
+        # A PCI device on host NUMA node 1 only, and a guest asking for it
+        # (nova's default 'legacy' PCI NUMA affinity: the device must be on
+        # one of the guest's host cells when the host reports its node).
+        inst = fs.rt_request(vcpus=2, pagesize=None)
         spec = fs.request_spec(inst, fs.extra_specs_of(inst))
         spec.pci_requests = objects.InstancePCIRequests(requests=[
-            objects.InstancePCIRequest(count=1, spec=[{'vendor_id': '8086'}],
-                                       request_id=REQUEST_ID)])
-        self.assertEqual('PCI device requests',
-                         filters.delegation_reason(fs.host_state(topo), spec))
-        # no PCI pools on the host: nova refuses, and so does rtnova
-        self.assertFalse(self.rt.host_passes(fs.host_state(topo), spec))
+            objects.InstancePCIRequest(
+                count=1, spec=[{'vendor_id': '8086', 'product_id': '154d'}],
+                request_id=REQUEST_ID)])
+        rng = random.Random(8)
+        room, _ = fs.random_host(rng, nodes=2, cores=4, smt=False,
+                                 fill=0.0, shared=False)
+        node1_full = room.obj_clone()
+        node1_full.cells[1].pinned_cpus = set(node1_full.cells[1].pcpuset)
+        answers = []
+        for topo in (room, node1_full):
+            self.assertEqual('PCI device requests', filters.delegation_reason(
+                _pci_host_state(topo), spec))
+            want = self.nova.host_passes(_pci_host_state(topo), spec)
+            got = self.rt.host_passes(_pci_host_state(topo), spec)
+            self.assertEqual(want, got)
+            answers.append(got)
+        # nova passes the host while node 1 has room ...
+        self.assertEqual([True, False], answers)
+        # ... and refuses it once node 1 is full, where rtnova's own fit
+        # (which does not model PCI devices) would place the guest on node
+        # 0: only a delegated decision refuses this host
+        self.assertTrue(fit.fit(fs.plain_guest(inst),
+                                fs.plain_host(node1_full)))
 
     def test_no_candidates_fails_like_nova(self):
         rng = random.Random(9)
@@ -164,6 +183,23 @@ def _nova_fit(topo, inst, limits):
     return hardware.numa_fit_instance_to_host(
         topo, copy.deepcopy(inst), None,
         limits=fs.nova_limits(limits) if limits else None)
+
+
+def _pci_host_state(topo):
+    """A host state with real PCI pools: one 8086:154d NIC on node 1."""
+    from nova.pci import stats
+    from nova.pci import whitelist
+    pci_stats = stats.PciDeviceStats(
+        topo, dev_filter=whitelist.Whitelist(
+            ['{"vendor_id": "8086", "product_id": "154d"}']))
+    pci_stats.add_device(objects.PciDevice.create(None, {
+        'compute_node_id': 1, 'address': '0000:81:00.0',
+        'vendor_id': '8086', 'product_id': '154d', 'numa_node': 1,
+        'dev_type': fields.PciDeviceType.STANDARD, 'status': 'available',
+        'parent_addr': None, 'request_id': None}))
+    state = fs.host_state(topo)
+    state.pci_stats = pci_stats
+    return state
 
 
 class _FakePciStats:
