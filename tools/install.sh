@@ -16,6 +16,21 @@ want_tests=0
 
 log() { printf 'rtnova-install: %s\n' "$*" >&2; }
 
+# pip, quietly: on success only its unexpected lines are shown; on failure
+# all of its output, and the script stops (before any stamp is written).
+pip_quiet() {
+    local out rc=0
+    out=$("$venv/bin/pip" "$@" 2>&1) || rc=$?
+    if [ $rc -ne 0 ]; then
+        printf '%s\n' "$out" >&2
+        log "pip $* failed (exit status $rc)"
+        exit $rc
+    fi
+    # grep exits 1 when nothing is left to show: that is the quiet path
+    printf '%s\n' "$out" | grep -v -e '^$' -e '^WARNING: Location' \
+        -e 'BuildBackendWarning' >&2 || true
+}
+
 # System packages: the dpkg names listed in bindep.txt.
 pkgs=$(sed -n 's/^\([a-z0-9][a-z0-9.+-]*\) .*\[platform:dpkg\].*/\1/p' \
        "$top/bindep.txt")
@@ -39,7 +54,7 @@ fi
 if [ ! -x "$venv/bin/python" ]; then
     log "creating virtualenv $venv"
     "$python" -m venv "$venv"
-    "$venv/bin/pip" install -q -U pip 2>&1 | grep -v '^WARNING: Location' || true
+    pip_quiet install -q -U pip
 fi
 reqs=(-r "$top/requirements.txt")
 [ $want_tests = 1 ] && reqs+=(-r "$top/test-requirements.txt")
@@ -48,13 +63,11 @@ stamp="$venv/.rtnova-reqs-$(cat "$top/requirements.txt" \
 if [ ! -e "$stamp" ]; then
     log "installing Python requirements (nova $(sed -n 's/^nova\(.*\)/\1/p' \
         "$top/requirements.txt"))"
-    "$venv/bin/pip" install -q "${reqs[@]}" 2>&1 \
-        | grep -v '^WARNING: Location' || true
+    pip_quiet install -q "${reqs[@]}"
     touch "$stamp"
 fi
 # rtnova itself, non-editable: the nova.virt.rtnova alias module must live
 # inside the installed nova package for nova's driver loader to find it.
-"$venv/bin/pip" install -q --no-deps --force-reinstall "$top" 2>&1 \
-    | grep -v -e '^WARNING: Location' -e 'BuildBackendWarning' || true
+pip_quiet install -q --no-deps --force-reinstall "$top"
 "$venv/bin/python" -W ignore -c 'import rtnova, nova.virt.rtnova' \
     || { log "rtnova did not install correctly"; exit 1; }
