@@ -62,7 +62,8 @@ MEMO = 'memo hit: same shape, hosts unchanged'
 
 def forget_everything():
     """Empty the filter's module-level state: host conversions (and the
-    decision memo they carry), request views, request-shape keys."""
+    decision memo they carry), request views, request-shape keys.
+    """
     host_model._HOSTS = host_model.HostTopologyCache()
     filters._VIEWS = host_model.IdentityCache()
     filters._GUEST_KEYS.clear()
@@ -82,7 +83,8 @@ def make_hosts(rng, count):
 def reread(jsons, names):
     """Host states as the scheduler has them for a request: nova re-reads
     every compute node's NUMA topology from the database (a new object,
-    here with unchanged content) before filtering."""
+    here with unchanged content) before filtering.
+    """
     return [fs.host_state(objects.NUMATopology.obj_from_db_obj(j), n)
             for j, n in zip(jsons, names)]
 
