@@ -24,13 +24,18 @@ Exit codes: 0 it fits, 1 it does not fit, 2 bad input.
 """
 
 import argparse
+import copy
 import json
+import re
 import sys
+import warnings
 
 from nova.conf import compute as nova_compute_conf
 from nova.conf import libvirt as nova_libvirt_conf
+from nova import exception as nova_exception
 from oslo_config import cfg
 
+from rtnova.api import validators as rt_validators
 from rtnova.cmd import plan_host as hostdesc
 from rtnova.cmd import plan_output
 import rtnova.conf
@@ -97,6 +102,12 @@ def _pairs(items, what):
 
 
 def load_flavor(args):
+    """The flavor to plan: --flavor-file, --vcpus/--ram, or rt1.small;
+    --property and --image-property add to (or replace in) it.
+    """
+    new = args.vcpus is not None or args.ram is not None
+    if args.flavor_file and new:
+        raise ValueError('give --flavor-file or --vcpus/--ram, not both')
     if args.flavor_file:
         with open(args.flavor_file) as fh:
             flavor = json.load(fh)
@@ -104,20 +115,58 @@ def load_flavor(args):
             if not isinstance(flavor.get(key), int) or flavor[key] < 1:
                 raise ValueError('flavor file: %r must be a positive '
                                  'integer' % key)
-        return flavor
-    if args.vcpus is None and args.ram is None and not args.property:
-        flavor = dict(sample.RT1_SMALL)
-    else:
+    elif new:
         if not args.vcpus or args.vcpus < 1 or not args.ram or args.ram < 1:
-            raise ValueError('--vcpus and --ram (positive) are needed with '
-                             '--property; or give --flavor-file')
+            raise ValueError('--vcpus and --ram (positive) go together; '
+                             'leave both out to modify rt1.small')
         flavor = {'name': 'flavor', 'vcpus': args.vcpus,
-                  'memory_mb': args.ram,
-                  'extra_specs': _pairs(args.property, '--property')}
+                  'memory_mb': args.ram}
+    else:
+        flavor = copy.deepcopy(sample.RT1_SMALL)
+    specs = _pairs(args.property, '--property')
+    if specs and not new:
+        flavor['name'] = '%s (modified)' % flavor.get('name', 'flavor')
+    flavor['extra_specs'] = dict(flavor.get('extra_specs') or {}, **specs)
     flavor['image_properties'] = dict(
         flavor.get('image_properties') or {},
         **_pairs(args.image_property, '--image-property'))
+    check_extra_specs(flavor['extra_specs'])
     return flavor
+
+
+def _api_validators():
+    """nova's extra spec validators, imported without eventlet's banner.
+
+    Their package imports nova.context, which imports eventlet (through
+    futurist); eventlet prints a deprecation notice about nova's services
+    that says nothing about this dry run.
+    """
+    with warnings.catch_warnings():
+        warnings.filterwarnings('ignore', message=r'\s*Eventlet is deprecated')
+        from nova.api.validation.extra_specs import validators
+    return validators
+
+
+def check_extra_specs(extra_specs):
+    """Refuse what nova's API refuses when the flavor's extra specs are set
+    (microversion 2.86 and later): nova's validators, with rtnova's own for
+    its keys (what the nova.api.extra_spec_validators entry point adds).
+    """
+    nova_validators = _api_validators()
+    ours = rt_validators.register()
+    for key, value in sorted(extra_specs.items()):
+        if not isinstance(value, str):
+            raise ValueError('flavor extra spec %s: the value must be a '
+                             'string, got %r' % (key, value))
+        try:
+            mine = [v for v in ours if re.fullmatch(v.name_regex, key)]
+            if mine:
+                mine[0].validate(key, value)
+            else:
+                nova_validators.validate(key, value)
+        except nova_exception.ValidationError as exc:
+            raise ValueError("flavor extra spec %s=%s: nova's API refuses "
+                             "it (HTTP 400): %s" % (key, value, exc))
 
 
 def load_conf(config_files):

@@ -134,6 +134,50 @@ class PlanInputsTest(base.TestCase):
         self.assertIn('hw:cpu_realtime_priority', err)
         self.assertNotIn('Traceback', err)
 
+    def test_property_alone_modifies_rt1_small(self):
+        code, out, _err = run('--json',
+                              '--property', 'hw:cpu_realtime_mask=^0')
+        self.assertEqual(plan.FITS, code)
+        data = json.loads(out)
+        # rt1.small's 4 vCPUs and 1 GiB pages, with the new mask
+        self.assertEqual('1-3', data['realtime_vcpus'])
+        self.assertEqual(4, len(data['vcpus']))
+        self.assertEqual(1048576,
+                         data['memory']['nodes'][0]['page_size_kb'])
+        self.assertEqual('rt1.small (modified)', data['flavor']['name'])
+
+    def test_values_the_api_refuses_exit_2_naming_the_key(self):
+        # each refused by nova's API (flavor extra specs, microversion
+        # 2.86+): a bad boolean, an unknown hw: key, a bad value of an
+        # rtnova key (its validator comes through the entry point)
+        for prop, key in (
+                ('hw:cpu_realtime=maybe', 'hw:cpu_realtime'),
+                ('hw:cpu_realtim=yes', 'hw:cpu_realtim'),
+                ('hw:cpu_realtime_policy=deadline',
+                 'hw:cpu_realtime_policy')):
+            code, out, err = run('--property', prop)
+            self.assertEqual(plan.BAD_INPUT, code, prop)
+            self.assertIn('flavor extra spec %s=' % key, err)
+            self.assertIn("nova's API refuses it", err)
+            self.assertNotIn('Traceback', err)
+            self.assertEqual('', out)
+
+    def test_flavor_file_values_are_validated_too(self):
+        with tempfile.TemporaryDirectory() as tmp:
+            path = os.path.join(tmp, 'flavor.json')
+            with open(path, 'w') as fh:
+                json.dump(dict(sample.RT1_SMALL, extra_specs=dict(
+                    sample.RT1_SMALL['extra_specs'],
+                    **{'hw:cpu_realtime': 'maybe'})), fh)
+            code, _out, err = run('--flavor-file', path)
+        self.assertEqual(plan.BAD_INPUT, code)
+        self.assertIn('hw:cpu_realtime=maybe', err)
+
+    def test_vcpus_without_ram_exit_2(self):
+        code, _out, err = run('--vcpus', '2')
+        self.assertEqual(plan.BAD_INPUT, code)
+        self.assertIn('--vcpus and --ram', err)
+
     def test_bad_arguments_exit_2(self):
         code, _out, err = run('--property', 'novalue')
         self.assertEqual(plan.BAD_INPUT, code)
