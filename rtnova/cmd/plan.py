@@ -35,7 +35,6 @@ from nova.conf import libvirt as nova_libvirt_conf
 from nova import exception as nova_exception
 from oslo_config import cfg
 
-from rtnova.api import validators as rt_validators
 from rtnova.cmd import plan_host as hostdesc
 from rtnova.cmd import plan_output
 import rtnova.conf
@@ -135,16 +134,19 @@ def load_flavor(args):
 
 
 def _api_validators():
-    """nova's extra spec validators, imported without eventlet's banner.
+    """nova's extra spec validators and rtnova's, imported without
+    eventlet's banner.
 
-    Their package imports nova.context, which imports eventlet (through
-    futurist); eventlet prints a deprecation notice about nova's services
-    that says nothing about this dry run.
+    Their package (nova.api.validation) imports nova.context, which imports
+    eventlet through futurist; eventlet prints a deprecation notice about
+    nova's services that says nothing about this dry run.
     """
     with warnings.catch_warnings():
         warnings.filterwarnings('ignore', message=r'\s*Eventlet is deprecated')
         from nova.api.validation.extra_specs import validators
-    return validators
+
+        from rtnova.api import validators as rt_validators
+    return validators, rt_validators.register()
 
 
 def check_extra_specs(extra_specs):
@@ -152,8 +154,7 @@ def check_extra_specs(extra_specs):
     (microversion 2.86 and later): nova's validators, with rtnova's own for
     its keys (what the nova.api.extra_spec_validators entry point adds).
     """
-    nova_validators = _api_validators()
-    ours = rt_validators.register()
+    nova_validators, ours = _api_validators()
     for key, value in sorted(extra_specs.items()):
         if not isinstance(value, str):
             raise ValueError('flavor extra spec %s: the value must be a '
