@@ -10,8 +10,9 @@ hugepages and the pool never overcommitted.
 nova's view of the host is kept in step: every placement is also recorded
 on nova's ``NUMATopology`` with nova's own accounting
 (``numa_usage_from_instance_numa``, as the compute claim does), and after
-each one rtnova's host must still read the same as nova's. So the decision
-comparison with nova's ``numa_fit_instance_to_host`` (every Nth pair, hosts
+each one rtnova's host (``usage.apply``) must still read the same as
+nova's; the next fit then reads nova's new object, as the filter does. So
+the decision comparison with nova's ``numa_fit_instance_to_host`` (every Nth pair, hosts
 of up to 8 nodes, guests without the pool, which nova does not know) runs
 on filled hosts, not only on fresh ones.
 
@@ -97,7 +98,8 @@ def compare(counts, topo, inst, result, filled):
 def fill_host(rng, args, counts):
     """One random host, filled by up to 30 random requests."""
     topo, pool_cpus = fs.random_host(rng)
-    host = fs.plain_host(topo, pool_cpus, per_cpu=rng.choice([1, 2, 5, 20]))
+    per_cpu = rng.choice([1, 2, 5, 20])
+    host = fs.plain_host(topo, pool_cpus, per_cpu=per_cpu)
     counts['hosts'] += 1
     placed_here = 0
     for _ in range(rng.randint(1, 30)):
@@ -119,16 +121,22 @@ def fill_host(rng, args, counts):
             counts['invariant violations'] += 1
             print('BROKEN: %s (%r)' % (problems, result))
             continue
-        host = usage.apply(host, guest, result)
+        applied = usage.apply(host, guest, result)
         topo = record(topo, inst, result)
         counts['placements'] += 1
         placed_here += 1
-        if isinstance(topo, str) or nova_view(topo) != rtnova_view(host):
+        if isinstance(topo, str) or nova_view(topo) != rtnova_view(applied):
             counts['accounting differs from nova'] += 1
             print('ACCOUNTING differs from nova after %r: %s' % (
                 result, topo if isinstance(topo, str) else
-                '%r != %r' % (nova_view(topo), rtnova_view(host))))
+                '%r != %r' % (nova_view(topo), rtnova_view(applied))))
             return
+        # The next fit reads nova's new object, as the filter does: same
+        # usage (just checked), and nova's own sibling sets, whose
+        # iteration order nova's pinning follows (rebuilt sets may iterate
+        # in another order than the ones rtnova's model held)
+        host = fs.plain_host(topo, pool_cpus, per_cpu=per_cpu,
+                             pool_used=applied.pool_used)
 
 
 def main():
