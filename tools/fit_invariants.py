@@ -12,9 +12,9 @@ on nova's ``NUMATopology`` with nova's own accounting
 (``numa_usage_from_instance_numa``, as the compute claim does), and after
 each one rtnova's host (``usage.apply``) must still read the same as
 nova's; the next fit then reads nova's new object, as the filter does. So
-the decision comparison with nova's ``numa_fit_instance_to_host`` (every Nth pair, hosts
-of up to 8 nodes, guests without the pool, which nova does not know) runs
-on filled hosts, not only on fresh ones.
+the decision comparison with nova's ``numa_fit_instance_to_host`` (every
+Nth pair, hosts of up to 8 nodes, guests without the pool, which nova does
+not know) runs on filled hosts, not only on fresh ones.
 
 Run from the repository root:
     python -m tools.fit_invariants [--pairs 100000] [--seed 1]
