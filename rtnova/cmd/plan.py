@@ -50,9 +50,15 @@ from rtnova.virt import instance_request as requests
 FITS, NO_FIT, BAD_INPUT = 0, 1, 2
 
 
-def add_flavor_arguments(parser):
-    """The flavor options (shared with rtnova-probe)."""
-    flavor = parser.add_argument_group('flavor (default: rt1.small)')
+def build_parser():
+    parser = argparse.ArgumentParser(
+        prog='rtnova-plan',
+        description='Plan a (real-time) flavor on a host without booting '
+                    'it: does it fit, where do its vCPUs, emulator threads '
+                    'and hugepages go, what does the guest need, and which '
+                    'libvirt XML would the compute driver write.')
+    flavor = parser.add_argument_group(
+        'flavor (default: rt1.small; --vcpus with --ram define a new one)')
     flavor.add_argument('--flavor-file', metavar='PATH',
                         help='JSON: {"name", "vcpus", "memory_mb", '
                              '"extra_specs", "image_properties"}')
@@ -61,7 +67,8 @@ def add_flavor_arguments(parser):
                         help='memory of the flavor in MiB')
     flavor.add_argument('--property', action='append', default=[],
                         metavar='KEY=VALUE', help='a flavor extra spec '
-                        '(repeatable), e.g. hw:cpu_realtime=yes')
+                        '(repeatable), e.g. hw:cpu_realtime_mask=^0; set on '
+                        'the flavor, checked as nova\'s API checks it')
     flavor.add_argument('--image-property', action='append', default=[],
                         metavar='KEY=VALUE', help='an image property '
                         '(repeatable), e.g. hw_cpu_realtime_mask=^0')
