@@ -1,4 +1,3 @@
-#!/usr/bin/env python3
 # Copyright 2026 The rtnova Authors
 #
 #    Licensed under the Apache License, Version 2.0 (the "License"); you may
@@ -35,7 +34,8 @@ It needs what the real-host test tier needs (root, /dev/kvm, libvirtd,
 nasm) and starts the daemon the same way; without them it says what is
 missing and exits 0 (nothing measured).
 
-Usage: tools/bench_latency.py [--seconds 10] [--dedicated 1] [--pool 0]
+Run from the repository root:
+    python -m tools.bench_latency [--seconds 10] [--dedicated 1] [--pool 0]
 """
 
 import argparse
@@ -46,10 +46,8 @@ import platform
 import sys
 import tempfile
 
-sys.path.insert(0, os.path.join(os.path.dirname(__file__), '..'))
-
-from rtnova.cmd import latency_probe  # noqa: E402
-from tests.realhost import fixtures as rh  # noqa: E402
+from rtnova.cmd import latency_probe
+from tests.realhost import fixtures as rh
 
 NOVA_DEFAULT = ['--property', 'hw:cpu_policy=dedicated']
 RTNOVA_RT = ['--property', 'hw:cpu_policy=dedicated',

@@ -50,13 +50,8 @@ from rtnova.virt import instance_request as requests
 FITS, NO_FIT, BAD_INPUT = 0, 1, 2
 
 
-def build_parser():
-    parser = argparse.ArgumentParser(
-        prog='rtnova-plan',
-        description='Plan a (real-time) flavor on a host without booting '
-                    'it: does it fit, where do its vCPUs, emulator threads '
-                    'and hugepages go, what does the guest need, and which '
-                    'libvirt XML would the compute driver write.')
+def add_flavor_arguments(parser):
+    """The flavor options (shared with rtnova-probe)."""
     flavor = parser.add_argument_group(
         'flavor (default: rt1.small; --vcpus with --ram define a new one)')
     flavor.add_argument('--flavor-file', metavar='PATH',
