@@ -21,7 +21,6 @@ import io
 import os
 import signal
 import tempfile
-import threading
 
 import fixtures
 import libvirt
@@ -231,8 +230,11 @@ class CleanupTest(base.TestCase):
         def start_then_interrupt(self_, *args):
             dom = original(self_, *args)
             seen.append(dom.name())
-            threading.Timer(0.5, os.kill,
-                            (os.getpid(), signal.SIGINT)).start()
+            # Ctrl-C once the domain runs, delivered synchronously: a timer
+            # thread is not reliable when the test process is
+            # eventlet-patched (the functional tier imports nova's harness
+            # into the same stestr worker)
+            signal.raise_signal(signal.SIGINT)
             return dom
         self.useFixture(fixtures.MonkeyPatch(
             'rtnova.probe.session.Run._start', start_then_interrupt))
