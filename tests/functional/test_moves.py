@@ -25,9 +25,13 @@ from unittest import mock
 
 from lxml import etree
 
+from nova import context as nova_context
+from nova import objects
 from nova.tests.functional.api import client
 from nova.tests.functional.libvirt import base as nova_libvirt_base
 
+from rtnova.verify import compare
+from rtnova.virt import readback_report
 from tests.functional import test_driver_xml as xml_tests
 
 # nova's own CPU options are process-wide in the functional harness, so
@@ -270,3 +274,28 @@ class RestartElsewhereTest(_MovesTestBase):
         server = self._evacuate_server(server, expected_host='dst')
         self._assert_rr_on_dst(server)
         self.assertEqual(1, self._pool_usage('dst'))
+
+
+class DriftReportTest(_MovesTestBase):
+    """A drift report is an action event the tenant sees, and a fault."""
+
+    def test_periodic_report_is_visible(self):
+        self._start_hosts()
+        server = self._boot_rr_guest()
+        conn = self.computes['src'].driver._host.get_connection()
+        dom = conn.lookupByUUIDString(server['id'])
+        fact = compare.Fact('vCPU 0 (tid 4245)', 'affinity', '3', '0-11',
+                            False)
+        readback_report.drift_reporter('src')(dom, [fact])
+
+        events = self._events(server, readback_report.DRIFT_ACTION)
+        self.assertIn('rtnova_realtime_readback Error', events)
+        self.assertIn('Real-time properties of the guest did not take: vCPU '
+                      '0 (tid 4245) affinity: expected 3, actual 0-11', events)
+        ctx = nova_context.get_admin_context()
+        faults = objects.InstanceFaultList.get_by_instance_uuids(
+            ctx, [server['id']])
+        self.assertIn('vCPU 0 (tid 4245) affinity', faults[0].message)
+        # reporting changes nothing about the server
+        self.assertEqual('ACTIVE', self.api.get_server(server['id'])[
+            'status'])
