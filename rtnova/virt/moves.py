@@ -102,10 +102,17 @@ def destination_limits(context, instance):
     mig_context = instance.migration_context
     if mig_context is None:
         return None
-    migration = objects.Migration.get_by_id(context,
-                                            mig_context.migration_id)
-    node = objects.ComputeNode.get_by_host_and_nodename(
-        context, migration.dest_compute, migration.dest_node)
+    try:
+        migration = objects.Migration.get_by_id(context,
+                                                mig_context.migration_id)
+        node = objects.ComputeNode.get_by_host_and_nodename(
+            context, migration.dest_compute, migration.dest_node)
+    except exception.NotFound as exc:
+        # the destination's own spawn-time check still applies
+        LOG.warning('Cannot read the destination\'s real-time bounds (%s); '
+                    'not checking them before the disk moves', exc,
+                    instance=instance)
+        return None
     return limits_from_stats(node.stats)
 
 

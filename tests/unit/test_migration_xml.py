@@ -18,6 +18,7 @@ from lxml import etree
 
 from rtnova.hardware import request as request_mod
 from rtnova.virt import migration_xml
+from rtnova.virt import moves
 from tests.unit import base
 
 # what nova's _update_numa_xml leaves: one vcpusched, always fifo
@@ -88,3 +89,24 @@ class MigratingGuestTest(base.TestCase):
         self.assertEqual(3, kwargs['flags'])
         self.assertIn('scheduler="rr"', kwargs['destination_xml'])
         self.assertNotIn("scheduler='fifo'", kwargs['destination_xml'])
+
+
+class PublishedLimitsTest(base.TestCase):
+    """A host's bounds travel as compute node stats (strings)."""
+
+    def test_round_trip(self):
+        limits = request_mod.PriorityLimits(
+            default_policy='rr', default_priority=15, min_priority=5,
+            max_priority=20)
+        stats = moves.limits_stats(limits)
+        self.assertEqual({'rtnova_default_policy': 'rr',
+                          'rtnova_default_priority': '15',
+                          'rtnova_min_priority': '5',
+                          'rtnova_max_priority': '20'}, stats)
+        self.assertEqual(limits, moves.limits_from_stats(
+            dict(stats, failed_builds='0')))
+
+    def test_host_without_rtnova_publishes_nothing(self):
+        self.assertEqual({}, moves.limits_stats(None))
+        self.assertIsNone(moves.limits_from_stats({'failed_builds': '0'}))
+        self.assertIsNone(moves.limits_from_stats(None))
