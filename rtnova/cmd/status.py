@@ -59,6 +59,7 @@ CLI_OPTS = [
 def make_conf():
     conf = cfg.ConfigOpts()
     nova_compute_conf.register_opts(conf)
+    # [libvirt] realtime_scheduler_priority: the default priority's fallback
     nova_libvirt_conf.register_opts(conf)
     rtnova.conf.register_opts(conf)
     conf.register_cli_opts(CLI_OPTS)

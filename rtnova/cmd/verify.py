@@ -29,6 +29,7 @@ from rtnova.verify import compare
 from rtnova.verify import domain as domain_mod
 from rtnova.verify import intent as intent_mod
 from rtnova.verify import procfs
+from rtnova.verify import readback
 
 MATCH, DRIFT, ERROR = 0, 1, 2
 
@@ -61,6 +62,8 @@ def verify(dom, proc=None, pidfile_dirs=None):
                               pidfile_dirs or domain_mod.PIDFILE_DIRS)
     facts = compare.compare(intent, proc.threads(pid), proc.numa_maps(pid),
                             proc.locked_kb(pid))
+    # a real-time guest's KVM kernel threads (kvm-pit, NX recovery)
+    facts += readback.kvm_thread_facts(intent, proc, pid)
     return intent, pid, facts
 
 

@@ -21,6 +21,7 @@ registers them all; calling it twice is harmless.
 
 from oslo_config import cfg
 
+from rtnova.conf import drift_check
 from rtnova.conf import emulator_pool
 from rtnova.conf import guest_features
 from rtnova.conf import priorities
@@ -33,7 +34,8 @@ GROUP = cfg.OptGroup(
          'driver. They are read by nova-compute (host layout, guest XML), '
          'nova-scheduler (RealtimeFilter) and nova-api (extra spec bounds).')
 
-_MODULES = (emulator_pool, priorities, guest_features, ready_trait)
+_MODULES = (emulator_pool, priorities, guest_features, ready_trait,
+            drift_check)
 
 CONF = cfg.CONF
 

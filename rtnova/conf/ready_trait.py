@@ -22,8 +22,8 @@ from oslo_config import types
 # not import the checks.
 CHECK_NAMES = (
     'realtime_kernel', 'dedicated_set', 'isolcpus', 'nohz_full', 'rcu_nocbs',
-    'emulator_pool', 'hugepages', 'lapic_timer_advance', 'kvm_module',
-    'rt_throttling', 'fair_server', 'stalld', 'rt_cgroup',
+    'emulator_pool', 'priority_config', 'hugepages', 'lapic_timer_advance',
+    'kvm_module', 'rt_throttling', 'fair_server', 'stalld', 'rt_cgroup',
     'dedicated_cpu_intruders', 'kthread_priorities', 'irq_affinity',
     'default_irq_affinity', 'irqbalance', 'workqueue_mask', 'timer_migration',
     'watchdog', 'smt', 'smt_siblings', 'cpu_frequency', 'cpu_idle', 'ksm',
@@ -47,7 +47,7 @@ Related options: ``readiness_critical_checks``.
         'readiness_critical_checks',
         item_type=types.String(choices=CHECK_NAMES),
         default=['realtime_kernel', 'dedicated_set', 'isolcpus',
-                 'emulator_pool', 'stalld', 'rt_cgroup',
+                 'emulator_pool', 'priority_config', 'stalld', 'rt_cgroup',
                  'dedicated_cpu_intruders', 'kvm_device', 'memory_lock'],
         help="""
 The ``rtnova-status`` checks that must not fail for the host to report
@@ -56,7 +56,8 @@ withholds the trait.
 
 The default covers what breaks a real-time guest (or its host) outright: no
 PREEMPT_RT kernel, no dedicated CPUs, dedicated CPUs not isolated, a
-misplaced emulator pool, nothing to stop a busy SCHED_FIFO vCPU from
+misplaced emulator pool, priority options no guest can use
+(``priority_config``), nothing to stop a busy SCHED_FIFO vCPU from
 starving its CPU's kernel threads (``stalld``: RT throttling off, no fair
 server and no stalld), guest cgroups without a real-time budget, other
 threads allowed on the dedicated CPUs (``dedicated_cpu_intruders``: a

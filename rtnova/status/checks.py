@@ -44,6 +44,8 @@ CHECKS = (
     ('nohz_full', 'nohz_full covers the dedicated set', cpu.check_nohz_full),
     ('rcu_nocbs', 'rcu_nocbs covers the dedicated set', cpu.check_rcu_nocbs),
     ('emulator_pool', 'Emulator pool', cpu.check_emulator_pool),
+    ('priority_config', 'Real-time priority options',
+     cpu.check_priority_config),
     ('hugepages', 'Hugepages per NUMA node', host.check_hugepages),
     ('lapic_timer_advance', 'KVM LAPIC timer advance',
      host.check_lapic_timer_advance),

@@ -17,6 +17,7 @@
 Each takes (probe, sets) and returns (code, details, fix).
 """
 
+from rtnova.hardware import host_config_rules as rules
 from rtnova.status import probe as probe_mod
 from rtnova.status import result
 
@@ -82,6 +83,27 @@ def check_rcu_nocbs(probe, sets):
                      'RCU callbacks run on them', implied_by='nohz_full')
 
 
+def host_facts(probe):
+    """The probe's view of the host as the host rules take it."""
+    return rules.HostFacts(present=probe.present_cpus(),
+                           online=probe.online_cpus(),
+                           cmdline=probe.cmdline())
+
+
+def failure_of(problems):
+    """(FAILURE, details, fix) for broken host rules.
+
+    The details carry the same option names and problems nova-compute
+    prints when it refuses to start.
+    """
+    details = '; '.join('%s: %s' % (p.option, p.problem) for p in problems)
+    fixes = []
+    for problem in problems:
+        if problem.fix not in fixes:
+            fixes.append(problem.fix)
+    return FAILURE, details, '; '.join(fixes)
+
+
 def check_emulator_pool(probe, sets):
     if not sets.pool:
         return (WARNING, '[rtnova] emulator_pin_set is not set: real-time '
@@ -89,29 +111,23 @@ def check_emulator_pool(probe, sets):
                 'dedicated CPU each with isolate, or the whole shared set)',
                 'set [rtnova] emulator_pin_set to housekeeping CPUs, e.g. '
                 'emulator_pin_set = 2-3')
-    problems = []
-    overlap = sets.pool & sets.dedicated
-    if overlap:
-        problems.append('CPUs %s are also in %s' % (
-            _fmt(overlap), sets.dedicated_option))
-    online = probe.online_cpus()
-    if online is not None and not sets.pool <= online:
-        problems.append('CPUs %s are not online' % _fmt(sets.pool - online))
-    cmdline = probe.cmdline()
-    for param in ('isolcpus', 'nohz_full'):
-        isolated = (kernel_cpu_list(cmdline, param) or frozenset()) & \
-            sets.pool
-        if isolated:
-            problems.append('CPUs %s are in %s= (the pool must be '
-                            'housekeeping CPUs the scheduler balances over)'
-                            % (_fmt(isolated), param))
+    problems = rules.pool_problems(sets.cpu_sets(), host_facts(probe))
     if problems:
-        return (FAILURE, '[rtnova] emulator_pin_set = %s: %s' % (
-            _fmt(sets.pool), '; '.join(problems)),
-            'choose non-isolated CPUs outside the dedicated set for '
-            '[rtnova] emulator_pin_set')
-    return SUCCESS, ('emulator pool %s: not isolated, disjoint from the '
-                     'dedicated set' % _fmt(sets.pool)), ''
+        return failure_of(problems)
+    return SUCCESS, ('emulator pool %s: online housekeeping CPUs, disjoint '
+                     'from the dedicated and shared sets' %
+                     _fmt(sets.pool)), ''
+
+
+def check_priority_config(probe, sets):
+    problems = rules.priority_problems(sets.priorities)
+    if problems:
+        return failure_of(problems)
+    settings = sets.priorities
+    default, option = settings.effective_default()
+    return SUCCESS, ('real-time priorities %d-%d, default %s:%d (%s)' % (
+        settings.min_priority, settings.max_priority,
+        settings.default_policy, default, option)), ''
 
 
 def _isolated(probe, sets):

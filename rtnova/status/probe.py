@@ -106,6 +106,10 @@ class HostProbe(kernel_probe.KernelReads, thread_probe.ThreadReads):
         spec = self.read('sys/devices/system/cpu/online')
         return _cpus(spec)
 
+    def present_cpus(self):
+        """CPUs the kernel knows, online or not (None: unreadable)."""
+        return _cpus(self.read('sys/devices/system/cpu/present'))
+
     def numa_nodes(self):
         """{node id: CPUs} from /sys/devices/system/node/node*/cpulist."""
         nodes = {}

@@ -22,38 +22,29 @@ against the same nova.conf, reduced to the ones
 
 from oslo_config import cfg
 
-from rtnova.hardware import cpuset
 from rtnova.hardware import errors
 from rtnova.status import checks
 from rtnova.status import probe as probe_mod
+from rtnova.virt import host_config
 
 import rtnova.conf
 
 TRAIT = 'CUSTOM_RT_READY'
 
 
-def _cpus(value, option):
-    return cpuset.parse_cpu_option(value, option)
-
-
 def sets_from_conf(conf):
-    """The CPU sets of nova.conf (nova's compute options must be registered).
+    """The CPU sets and priority options of nova.conf.
+
+    nova's compute and libvirt options must be registered on ``conf``.
 
     :raises errors.InvalidHostConfig: naming the option with a bad CPU list.
     """
-    dedicated_option = '[compute] cpu_dedicated_set'
-    dedicated = conf.compute.cpu_dedicated_set
-    if not dedicated and conf.vcpu_pin_set:
-        dedicated_option = '[DEFAULT] vcpu_pin_set'
-        dedicated = conf.vcpu_pin_set
+    sets = host_config.cpu_sets(conf)
     return checks.HostSets(
-        dedicated=_cpus(dedicated, dedicated_option),
-        shared=_cpus(conf.compute.cpu_shared_set,
-                     '[compute] cpu_shared_set'),
-        pool=_cpus(conf.rtnova.emulator_pin_set,
-                   '[rtnova] emulator_pin_set'),
-        dedicated_option=dedicated_option,
+        dedicated=sets.dedicated, shared=sets.shared, pool=sets.pool,
+        dedicated_option=sets.dedicated_option,
         max_priority=conf.rtnova.max_realtime_priority,
+        priorities=host_config.priority_settings(conf),
         **_power_management(conf))
 
 

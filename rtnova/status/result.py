@@ -20,14 +20,12 @@ from oslo_upgradecheck import upgradecheck
 
 from rtnova.hardware import cpuset
 from rtnova.hardware import errors
+from rtnova.hardware import host_config_rules as rules
 
 Code = upgradecheck.Code
 SUCCESS = Code.SUCCESS
 WARNING = Code.WARNING
 FAILURE = Code.FAILURE
-
-# isolcpus= flags that are not CPU lists (kernel-parameters.txt)
-_ISOLCPUS_FLAGS = ('nohz', 'domain', 'managed_irq')
 
 
 @dataclasses.dataclass(frozen=True)
@@ -46,6 +44,14 @@ class HostSets:
     # names what nova does to the dedicated CPUs' power state)
     power_management: bool = False
     power_strategy: str = 'cpu_state'
+    # the priority options ([rtnova] and nova's [libvirt] one)
+    priorities: rules.PrioritySettings = rules.PrioritySettings()
+
+    def cpu_sets(self):
+        """The CPU sets as the host rules take them."""
+        return rules.CPUSets(pool=self.pool, dedicated=self.dedicated,
+                             shared=self.shared,
+                             dedicated_option=self.dedicated_option)
 
 
 @dataclasses.dataclass(frozen=True)
@@ -69,21 +75,9 @@ def fmt(cpus):
     return cpuset.format_cpu_spec(cpus) if cpus else '(none)'
 
 
-def kernel_cpu_list(cmdline, param):
-    """CPUs of a ``param=`` list on the kernel command line, or None.
-
-    The last occurrence wins, as in the kernel; ``isolcpus`` flags such as
-    ``managed_irq,domain`` are skipped.
-    """
-    value = None
-    for word in cmdline.split():
-        key, sep, arg = word.partition('=')
-        if sep and key == param:
-            value = arg
-    if value is None:
-        return None
-    parts = [p for p in value.split(',') if p not in _ISOLCPUS_FLAGS]
-    return cpu_list(','.join(parts))
+# the kernel command line parser of the host rules (last occurrence wins,
+# isolcpus flags skipped)
+kernel_cpu_list = rules.kernel_cpu_list
 
 
 def cpu_list(spec):

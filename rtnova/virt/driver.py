@@ -24,22 +24,28 @@ import copy
 
 from oslo_log import log as logging
 
+from nova.compute import utils as compute_utils
 from nova import exception
 from nova.virt import hardware as nova_hardware
 from nova.virt.libvirt import driver as libvirt_driver
 
 import rtnova.conf
 from rtnova.conf import guest_features
-from rtnova.hardware import emulator
 from rtnova.hardware import errors
+from rtnova.hardware import host_config_rules as rules
 from rtnova.hardware import request as request_mod
 from rtnova.hardware import tuning
 from rtnova.status import readiness
+from rtnova.verify import readback
 from rtnova.virt import claimed_cells
 from rtnova.virt import guest_config
 from rtnova.virt import host_config
 from rtnova.virt import instance_request
 from rtnova.virt import irq_hooks
+from rtnova.virt import migration_xml
+from rtnova.virt import moves
+from rtnova.virt import pool_holders
+from rtnova.virt import readback_report
 
 LOG = logging.getLogger(__name__)
 CONF = rtnova.conf.CONF
@@ -65,27 +71,74 @@ class RealtimeLibvirtDriver(irq_hooks.PCIIRQSteering,
     read_cmdline = staticmethod(host_config.read_cmdline)
     #: the readiness checks' HostProbe (None: the real host)
     readiness_probe = None
+    #: the /proc the read-back reads (None: this host's)
+    readback_proc = None
 
     # -- start-up -----------------------------------------------------------
 
     def init_host(self, host):
         super().init_host(host)
-        self._check_rtnova_configuration()
+        self._check_rtnova_configuration(host)
+        self._rt_settings = host_config.driver_settings(CONF)
+        self._start_drift_check()
 
-    def _check_rtnova_configuration(self):
-        """Refuse to start on a host whose emulator pool cannot work."""
+    def _start_drift_check(self):
+        interval = CONF.rtnova.realtime_drift_check_interval
+        if not interval:
+            return
+        self._drift_monitor = readback.DriftMonitor(
+            list_domains=lambda: [guest._domain for guest in
+                                  self._host.list_guests()],
+            report=readback_report.drift_reporter(CONF.host),
+            interval=interval,
+            repair_drift=CONF.rtnova.realtime_drift_repair,
+            proc=self.readback_proc,
+            on_error=lambda dom, exc: LOG.warning(
+                'rtnova drift check: %s', exc))
+        self._drift_monitor.start()
+
+    @property
+    def rt_settings(self):
+        """This compute's :class:`host_config.DriverSettings`."""
+        settings = getattr(self, '_rt_settings', None)
+        if settings is None:
+            settings = self._rt_settings = host_config.driver_settings(CONF)
+        return settings
+
+    @property
+    def rt_limits(self):
+        return self.rt_settings.limits
+
+    def _host_facts(self):
+        present, _map, _online = self._host.get_connection().getCPUMap()
+        return host_config.HostFacts(
+            present=frozenset(range(present)),
+            online=frozenset(self._host.get_online_cpus()),
+            cmdline=self.read_cmdline())
+
+    def _check_rtnova_configuration(self, host):
+        """Refuse to start on a host whose real-time options cannot work.
+
+        The rules are rtnova-status' (``emulator_pool``,
+        ``priority_config``), plus one only placement can answer: a pool
+        smaller than what guests on this host already hold.
+        """
         try:
-            pool = host_config.parse_pool(CONF.rtnova.emulator_pin_set)
-            if pool:
-                present, _map, _online = (
-                    self._host.get_connection().getCPUMap())
-                facts = host_config.HostFacts(
-                    present=frozenset(range(present)),
-                    online=frozenset(self._host.get_online_cpus()),
-                    cmdline=self.read_cmdline())
-                host_config.validate_pool(pool, _dedicated_cpus(), facts)
+            problems = host_config.problems(CONF, self._host_facts())
+            if not problems:
+                shrink = self._pool_shrink_problem(host)
+                problems = (shrink,) if shrink else ()
         except errors.InvalidHostConfig as exc:
-            raise exception.InvalidConfiguration(str(exc))
+            problems = (exc,)
+        if problems:
+            raise exception.InvalidConfiguration(rules.message(problems))
+
+    def _pool_shrink_problem(self, host):
+        capacity = host_config.driver_settings(CONF).pool_capacity
+        holders = pool_holders.holders(host)
+        if holders is None:
+            return None
+        return rules.pool_shrink_problem(capacity, holders)
 
     # -- spawn --------------------------------------------------------------
 
@@ -93,9 +146,33 @@ class RealtimeLibvirtDriver(irq_hooks.PCIIRQSteering,
         # Judge the real-time request before nova builds anything: a bad
         # one raises InvalidInput, which nova's compute manager turns into
         # a build abort (server ERROR, the key and fix as its fault).
-        from rtnova.virt import instance_request
-        instance_request.request_from_instance(instance, image_meta)
-        return super().spawn(context, instance, image_meta, *args, **kwargs)
+        instance_request.request_from_instance(instance, image_meta,
+                                               self.rt_limits)
+        super().spawn(context, instance, image_meta, *args, **kwargs)
+        self._read_back(context, instance)
+
+    # -- read-back of the running threads -------------------------------------
+
+    def _read_back(self, context, instance):
+        """Check that the hypervisor applied the real-time settings."""
+        if instance.numa_topology is None:
+            return None
+        try:
+            dom = self._host.get_guest(instance)._domain
+        except exception.InstanceNotFound:
+            return None
+        return readback_report.check_instance(
+            context, instance, dom, CONF.host, self.readback_proc)
+
+    def resume(self, context, instance, *args, **kwargs):
+        super().resume(context, instance, *args, **kwargs)
+        self._read_back(context, instance)
+
+    def post_live_migration_at_destination(self, context, instance, *args,
+                                           **kwargs):
+        super().post_live_migration_at_destination(context, instance, *args,
+                                                   **kwargs)
+        self._read_back(context, instance)
 
     # -- guest XML ----------------------------------------------------------
 
@@ -104,10 +181,10 @@ class RealtimeLibvirtDriver(irq_hooks.PCIIRQSteering,
         # nova refuses real-time + hw:emulator_threads_policy=share without
         # [compute] cpu_shared_set; with rtnova's pool the pool carries the
         # emulator threads instead, so nova's check must not see 'share'.
-        if (CONF.rtnova.emulator_pin_set and
+        if (self.rt_settings.pool and
                 not CONF.compute.cpu_shared_set and
                 instance_request.request_from_flavor(
-                    flavor, image_meta).pool_units):
+                    flavor, image_meta, limits=self.rt_limits).pool_units):
             flavor = flavor.obj_clone()
             flavor.extra_specs = {
                 k: v for k, v in flavor.extra_specs.items()
@@ -133,11 +210,12 @@ class RealtimeLibvirtDriver(irq_hooks.PCIIRQSteering,
         if instance.numa_topology is None:
             return None
         return self._plan(
-            instance_request.request_from_instance(instance, image_meta),
+            instance_request.request_from_instance(instance, image_meta,
+                                                   self.rt_limits),
             instance.numa_topology, iothreads)
 
     def _plan(self, request, instance_topology, iothreads):
-        pool = host_config.parse_pool(CONF.rtnova.emulator_pin_set)
+        pool = self.rt_settings.pool
         if not (request.realtime or (request.pool_units and pool)):
             return None
         host_topology = self._get_host_numa_topology()
@@ -152,17 +230,84 @@ class RealtimeLibvirtDriver(irq_hooks.PCIIRQSteering,
             small_page_kb=claimed_cells.small_page_kb(host_topology),
             features=guest_features.latency_features(CONF))
 
+    # -- resize, cold migration, hard reboot --------------------------------
+
+    def get_available_resource(self, nodename):
+        # publish this host's priority bounds on its compute node record, so
+        # the source of a resize can check them before the disk moves
+        resources = super().get_available_resource(nodename)
+        stats = dict(resources.get('stats') or {})
+        stats.update(moves.limits_stats(self.rt_limits))
+        resources['stats'] = stats
+        return resources
+
+    def migrate_disk_and_power_off(self, context, instance, dest, flavor,
+                                   *args, **kwargs):
+        # the source, before anything is powered off or copied
+        moves.check_resize_destination(context, instance, flavor)
+        return super().migrate_disk_and_power_off(
+            context, instance, dest, flavor, *args, **kwargs)
+
+    def reboot(self, context, instance, network_info, reboot_type,
+               *args, **kwargs):
+        # A hard reboot re-renders the XML under today's bounds. Refuse
+        # before nova destroys the domain, so a guest whose priority the
+        # operator has since forbidden keeps running (nova records the
+        # fault, naming the key and the fix) instead of being clamped.
+        if reboot_type == 'HARD':
+            # an instance action event the tenant sees (nova's fault is
+            # shown only for servers in ERROR)
+            with compute_utils.EventReporter(
+                    context, 'rtnova_check_priority_bounds', CONF.host,
+                    instance.uuid):
+                instance_request.request_from_instance(
+                    instance, instance.image_meta, self.rt_limits)
+        super().reboot(context, instance, network_info, reboot_type, *args,
+                       **kwargs)
+        if reboot_type == 'HARD':
+            self._read_back(context, instance)
+
+    # -- live migration ---------------------------------------------------
+
+    def check_can_live_migrate_destination(self, context, instance, *args,
+                                           **kwargs):
+        # The destination's bounds, before anything moves: a refusal here
+        # leaves the guest running on the source (nova's conductor records
+        # the error on the migration and tries another host, if any).
+        moves.check_destination_bounds(instance, self.rt_limits)
+        return super().check_can_live_migrate_destination(
+            context, instance, *args, **kwargs)
+
+    def post_claim_migrate_data(self, context, instance, migrate_data,
+                                claim):
+        # nova's version builds the NUMA info from the claim's flavor and
+        # image only; rtnova's image keys live in the instance's system
+        # metadata, which is only here.
+        migrate_data.dst_numa_info = self._realtime_numa_info(
+            claim.claimed_numa_topology, claim.flavor, claim.image_meta,
+            instance.system_metadata)
+        return migrate_data
+
     def _get_live_migrate_numa_info(self, instance_numa_topology, flavor,
                                     image_meta):
-        # Runs on the destination: nova's source rewrites the XML with these
-        # pins, so they must be rtnova's (pool, priority), not nova's.
-        info = super()._get_live_migrate_numa_info(
-            instance_numa_topology, flavor, image_meta)
+        return self._realtime_numa_info(instance_numa_topology, flavor,
+                                        image_meta)
+
+    def _realtime_numa_info(self, topology, flavor, image_meta,
+                            system_metadata=None):
+        """nova's NUMA info for the source, with rtnova's pins.
+
+        Runs on the destination: nova's source rewrites the XML with these
+        pins, so emulator/I/O threads land on this host's pool and vCPUs get
+        this host's priority (the image's, within this host's bounds).
+        """
+        info = super()._get_live_migrate_numa_info(topology, flavor,
+                                                   image_meta)
         if 'cpu_pins' not in info:
             return info
-        request = instance_request.request_from_flavor(flavor, image_meta)
-        plan = self._plan(request, instance_numa_topology,
-                          self._get_guest_iothread())
+        request = instance_request.request_from_flavor(
+            flavor, image_meta, system_metadata, self.rt_limits)
+        plan = self._plan(request, topology, self._get_guest_iothread())
         if plan is not None:
             info.emulator_pins = set(plan.emulatorpin)
             if plan.vcpusched:
@@ -170,16 +315,26 @@ class RealtimeLibvirtDriver(irq_hooks.PCIIRQSteering,
                 info.sched_priority = plan.vcpusched[0].priority
         return info
 
+    def _live_migration_operation(self, context, instance, dest,
+                                  block_migration, migrate_data, guest,
+                                  device_names):
+        # Runs on the source, around nova's XML rewrite for the destination
+        # (which writes scheduler='fifo' whatever the guest had).
+        request = moves.source_request(instance, self.rt_limits)
+        if request is not None and request.realtime:
+            guest = migration_xml.RealtimeMigratingGuest(guest, request)
+        return super()._live_migration_operation(
+            context, instance, dest, block_migration, migrate_data, guest,
+            device_names)
+
     # -- placement ----------------------------------------------------------
 
     def update_provider_tree(self, provider_tree, nodename, allocations=None):
         super().update_provider_tree(provider_tree, nodename,
                                      allocations=allocations)
         inventory = dict(provider_tree.data(nodename).inventory)
-        pool = host_config.parse_pool(CONF.rtnova.emulator_pin_set)
-        if pool:
-            total = emulator.capacity(
-                pool, CONF.rtnova.emulator_pool_guests_per_cpu)
+        if self.rt_settings.pool:
+            total = self.rt_settings.pool_capacity
             inventory[POOL_RC] = {
                 'total': total,
                 'min_unit': 1,
@@ -204,7 +359,7 @@ class RealtimeLibvirtDriver(irq_hooks.PCIIRQSteering,
 
     def _host_ready(self):
         """Whether rtnova-status' critical host checks pass."""
-        if not CONF.rtnova.report_ready_trait:
+        if not self.rt_settings.report_ready_trait:
             return False
         try:
             return bool(readiness.critical_checks_pass(

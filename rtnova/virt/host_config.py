@@ -12,40 +12,32 @@
 #    License for the specific language governing permissions and limitations
 #    under the License.
 
-"""Start-up validation of the host's real-time configuration.
+"""nova.conf and the running host as the inputs of the host rules.
 
-nova-compute refuses to start (as nova itself does for a bad
-``cpu_dedicated_set``) when the emulator pool cannot work: a pool CPU that
-is also dedicated to vCPUs would be double-booked, an offline or missing CPU
-would leave emulator threads unpinnable, and an isolated CPU (``isolcpus``)
-has no load balancing, so every emulator thread of every pool guest would
-pile onto its first CPU.
+The rules themselves live in :mod:`rtnova.hardware.host_config_rules`; this
+adapter reads options (nova's compute and libvirt options and ``[rtnova]``
+must be registered on ``conf``) and the kernel command line. No nova import,
+so ``rtnova-status`` reads nova.conf exactly as the compute driver does.
 """
 
 import dataclasses
 
-from rtnova.hardware import cpuset
-from rtnova.hardware import errors
-from rtnova.status import result
+from oslo_config import cfg
 
-POOL_OPTION = '[rtnova] emulator_pin_set'
+from rtnova.hardware import cpuset
+from rtnova.hardware import emulator
+from rtnova.hardware import errors
+from rtnova.hardware import host_config_rules as rules
+
+POOL_OPTION = rules.POOL_OPTION
 CMDLINE_PATH = '/proc/cmdline'
+HostFacts = rules.HostFacts
 
 
 def read_cmdline(path=CMDLINE_PATH):
     """The running kernel's command line (injectable for tests)."""
     with open(path) as fh:
         return fh.read()
-
-
-@dataclasses.dataclass(frozen=True)
-class HostFacts:
-    """What the running host has, as nova-compute sees it at start."""
-
-    # CPU ids the kernel knows (online or not)
-    present: frozenset
-    online: frozenset
-    cmdline: str = ''
 
 
 def parse_pool(spec):
@@ -60,46 +52,79 @@ def parse_pool(spec):
     return pool
 
 
-def _fmt(cpus):
-    return cpuset.format_cpu_spec(cpus)
+def cpu_sets(conf):
+    """The :class:`rules.CPUSets` of nova.conf.
 
-
-def validate_pool(pool, dedicated, facts):
-    """Refuse an emulator pool that cannot work on this host.
-
-    :param pool: the parsed ``emulator_pin_set``
-    :param dedicated: CPUs of ``[compute] cpu_dedicated_set`` (or the legacy
-        ``vcpu_pin_set``)
-    :param facts: the :class:`HostFacts`
-    :raises errors.InvalidHostConfig: naming the option and the fix
+    :raises errors.InvalidHostConfig: naming an option with a bad CPU list.
     """
-    if not pool:
-        return
-    overlap = pool & dedicated
-    if overlap:
-        raise errors.InvalidHostConfig(
-            POOL_OPTION, 'CPUs %s are also in [compute] cpu_dedicated_set, '
-            'so emulator threads would share pCPUs that nova hands out to '
-            'pinned vCPUs' % _fmt(overlap),
-            'remove %s from one of the two options' % _fmt(overlap))
-    missing = pool - facts.present
-    if missing:
-        raise errors.InvalidHostConfig(
-            POOL_OPTION, 'CPUs %s do not exist on this host (it has %s)' % (
-                _fmt(missing), _fmt(facts.present)),
-            'list only CPUs this host has')
-    offline = pool - facts.online
-    if offline:
-        raise errors.InvalidHostConfig(
-            POOL_OPTION, 'CPUs %s are offline' % _fmt(offline),
-            'bring them online (echo 1 > /sys/devices/system/cpu/cpuN/'
-            'online) or remove them from the option')
-    isolated = pool & (result.kernel_cpu_list(facts.cmdline, 'isolcpus') or
-                       frozenset())
-    if isolated:
-        raise errors.InvalidHostConfig(
-            POOL_OPTION, 'CPUs %s are isolated (isolcpus= on the kernel '
-            'command line): the scheduler does not balance threads there, '
-            'so all emulator threads would pile onto one CPU' %
-            _fmt(isolated),
-            'use housekeeping CPUs (not in isolcpus) for the pool')
+    dedicated_option = '[compute] cpu_dedicated_set'
+    dedicated = conf.compute.cpu_dedicated_set
+    if not dedicated and conf.vcpu_pin_set:
+        dedicated_option = '[DEFAULT] vcpu_pin_set'
+        dedicated = conf.vcpu_pin_set
+    return rules.CPUSets(
+        pool=parse_pool(conf.rtnova.emulator_pin_set),
+        dedicated=cpuset.parse_cpu_option(dedicated, dedicated_option),
+        shared=cpuset.parse_cpu_option(conf.compute.cpu_shared_set,
+                                       rules.SHARED_OPTION),
+        dedicated_option=dedicated_option)
+
+
+def _nova_priority(conf):
+    # nova-compute and rtnova-status register nova's [libvirt] options; a
+    # caller that does not cannot have changed the option from nova's 1
+    try:
+        return conf.libvirt.realtime_scheduler_priority
+    except (cfg.NoSuchOptError, cfg.NoSuchGroupError):
+        return rules.NOVA_DEFAULT_PRIORITY
+
+
+def priority_settings(conf):
+    """The :class:`rules.PrioritySettings` of nova.conf."""
+    opts = conf.rtnova
+    return rules.PrioritySettings(
+        default_policy=opts.default_realtime_policy,
+        default_priority=opts.default_realtime_priority,
+        nova_priority=_nova_priority(conf),
+        min_priority=opts.min_realtime_priority,
+        max_priority=opts.max_realtime_priority)
+
+
+def problems(conf, facts):
+    """Every broken rule of this host's configuration (empty: none)."""
+    return (rules.pool_problems(cpu_sets(conf), facts) +
+            rules.priority_problems(priority_settings(conf)))
+
+
+@dataclasses.dataclass(frozen=True)
+class DriverSettings:
+    """The ``[rtnova]`` options one nova-compute runs with, read once.
+
+    None of them is mutable, so reading them when the service starts (where
+    they are validated) is what reading them on every call would give; it
+    also lets one process run several computes with their own options (the
+    functional tests' two hosts).
+    """
+
+    pool: frozenset
+    guests_per_cpu: int
+    # None when the priority options are invalid (start-up refuses then)
+    limits: object
+    report_ready_trait: bool
+
+    @property
+    def pool_capacity(self):
+        return emulator.capacity(self.pool, self.guests_per_cpu)
+
+
+def driver_settings(conf):
+    """:class:`DriverSettings` of ``conf``; bad CPU lists raise."""
+    try:
+        limits = rules.priority_limits(priority_settings(conf))
+    except errors.InvalidHostConfig:
+        limits = None
+    return DriverSettings(
+        pool=parse_pool(conf.rtnova.emulator_pin_set),
+        guests_per_cpu=conf.rtnova.emulator_pool_guests_per_cpu,
+        limits=limits,
+        report_ready_trait=conf.rtnova.report_ready_trait)

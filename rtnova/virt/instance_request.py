@@ -28,14 +28,11 @@ from nova import objects
 import nova.conf  # noqa: F401
 import rtnova.conf
 from rtnova.hardware import errors
+from rtnova.hardware import host_config_rules as rules
 from rtnova.hardware import request as request_mod
+from rtnova.virt import host_config
 
 CONF = rtnova.conf.CONF
-# nova's [libvirt] realtime_scheduler_priority default
-NOVA_DEFAULT_PRIORITY = 1
-# rtnova's default when neither rtnova nor nova's option says otherwise:
-# above the SCHED_FIFO 1 kernel threads, below the threaded IRQ handlers
-DEFAULT_PRIORITY = 10
 
 # typed nova image properties the request model reads
 _IMAGE_FIELDS = ('hw_cpu_policy', 'hw_cpu_thread_policy',
@@ -46,32 +43,12 @@ _IMAGE_FIELDS = ('hw_cpu_policy', 'hw_cpu_thread_policy',
 def priority_limits(conf=CONF):
     """The operator's :class:`request_mod.PriorityLimits`.
 
-    ``[rtnova] default_realtime_priority`` if set; else nova's
-    ``[libvirt] realtime_scheduler_priority`` if the operator changed it
-    from nova's 1 (an existing nova.conf keeps its meaning); else 10.
+    The host rules decide the default (see
+    ``host_config_rules.PrioritySettings.effective_default``).
 
     :raises errors.InvalidHostConfig: on an inconsistent range.
     """
-    opts = conf.rtnova
-    default = opts.default_realtime_priority
-    option = '[rtnova] default_realtime_priority'
-    if default is None:
-        nova_value = conf.libvirt.realtime_scheduler_priority
-        if nova_value != NOVA_DEFAULT_PRIORITY:
-            default = nova_value
-            option = '[libvirt] realtime_scheduler_priority'
-        else:
-            default = DEFAULT_PRIORITY
-    try:
-        return request_mod.PriorityLimits(
-            default_policy=opts.default_realtime_policy,
-            default_priority=default,
-            min_priority=opts.min_realtime_priority,
-            max_priority=opts.max_realtime_priority)
-    except errors.InvalidHostConfig as exc:
-        if exc.option == '[rtnova] default_realtime_priority':
-            raise errors.InvalidHostConfig(option, exc.problem, exc.fix)
-        raise
+    return rules.priority_limits(host_config.priority_settings(conf))
 
 
 def image_properties(image_meta, system_metadata=None):
@@ -104,21 +81,24 @@ def image_properties(image_meta, system_metadata=None):
     return result
 
 
-def request_from_flavor(flavor, image_meta, system_metadata=None):
+def request_from_flavor(flavor, image_meta, system_metadata=None,
+                        limits=None):
     """The request of ``flavor`` booted from ``image_meta``.
 
+    :param limits: the bounds to judge by (default: this process's
+        ``[rtnova]`` options)
     :raises nova.exception.InvalidInput: naming the key and the fix.
     """
     try:
         return request_mod.build_request(
             flavor.vcpus, flavor.memory_mb, flavor.extra_specs,
             image_properties(image_meta, system_metadata),
-            priority_limits())
+            limits or priority_limits())
     except errors.RtnovaError as exc:
         raise exception.InvalidInput(reason=exc.message)
 
 
-def request_from_instance(instance, image_meta):
+def request_from_instance(instance, image_meta, limits=None):
     """The request of an instance, with rtnova's image properties."""
     return request_from_flavor(instance.flavor, image_meta,
-                               instance.system_metadata)
+                               instance.system_metadata, limits)

@@ -33,6 +33,7 @@ from nova.tests.functional.libvirt import base
 
 import rtnova.conf
 from rtnova.status import probe as probe_mod
+from rtnova.verify import procfs
 from rtnova.virt import driver as rt_driver
 
 RT_FILTER = 'rtnova.scheduler.filters.RealtimeFilter'
@@ -130,6 +131,11 @@ class RtnovaServersTestBase(base.ServersTestBase):
         self.useFixture(fixtures.MockPatchObject(
             rt_driver.RealtimeLibvirtDriver, 'readiness_probe',
             probe_mod.HostProbe(root=self.readiness_root)))
+        # fakelibvirt guests have no QEMU process: the read-back of their
+        # threads reads an empty /proc (and says it cannot, in the log)
+        self.useFixture(fixtures.MockPatchObject(
+            rt_driver.RealtimeLibvirtDriver, 'readback_proc',
+            procfs.ProcFS(root=self.readiness_root)))
 
     def _setup_services(self):
         self.flags(api_paste_config=api_paste_config(), group='wsgi')

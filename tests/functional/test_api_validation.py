@@ -123,6 +123,8 @@ class BootTimeRefusalTest(base.RtnovaServersTestBase):
 
     def test_priority_below_operator_minimum(self):
         self.flags(min_realtime_priority=5, group='rtnova')
+        # [rtnova] options are read when nova-compute starts
+        self.restart_compute_service('compute1')
         self._boot_refused(dict(RT, **{'hw:cpu_realtime_priority': '2'}),
                            'hw:cpu_realtime_priority')
 

@@ -187,6 +187,8 @@ class RealtimeGuestXMLTest(_DriverTestBase):
         self.flags(default_realtime_policy='rr', default_realtime_priority=30,
                    realtime_pmu_off=False, realtime_disable_memballoon=False,
                    group='rtnova')
+        # [rtnova] options are read when nova-compute starts
+        self.restart_compute_service('compute1')
         specs = dict(sample.RT1_SMALL['extra_specs'], **POOL_SPEC)
         tree = self.defined_tree(self._boot(4, 4096, specs))
         self.assertEqual(

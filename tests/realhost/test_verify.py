@@ -21,6 +21,7 @@ import subprocess
 import sys
 
 from rtnova.verify import procfs
+from rtnova.verify import readback
 
 from tests.realhost import fixtures as rh
 
@@ -75,6 +76,9 @@ class TestVerifyRealDomain(rh.RealHostTestCase):
             numatune=NUMATUNE, memory_backing=MEMORY_BACKING, iothreads=1,
             numa_cell=True))
         self.pid = self.libvirtd.qemu_pid(self.dom)
+        # the compute driver places a real-time guest's kvm-pit thread after
+        # every start; rtnova-verify checks it (kernel_threads)
+        self.assertEqual([], readback.place_kvm_threads(self.dom))
 
     def _verify(self, *args):
         # the fixture's private daemon: its socket, and its pidfiles
@@ -109,6 +113,8 @@ class TestVerifyRealDomain(rh.RealHostTestCase):
         self.assertIn(('guest RAM', 'NUMA binding'), facts)
         self.assertTrue(any(s.startswith('emulator thread')
                             for s, _ in facts))
+        self.assertEqual('fifo:11', facts[('kvm-pit', 'scheduling')]['actual'])
+        self.assertEqual('1', facts[('kvm-pit', 'affinity')]['actual'])
         self.assertTrue(all(f['status'] == 'match' for f in report['facts']))
 
     def test_lookup_by_uuid_and_text_output(self):

@@ -21,6 +21,7 @@ from oslo_config import fixture as config_fixture
 
 from rtnova.conf import ready_trait as readiness_conf
 from rtnova.hardware import errors
+from rtnova.hardware import host_config_rules as rules
 from rtnova.status import checks
 from rtnova.status import probe as probe_mod
 from rtnova.status import readiness
@@ -193,6 +194,52 @@ class CPUSetChecksTest(ChecksTestBase):
         self.assertEqual(F, code)
         self.assertIn('CPUs 30 are not online', details)
 
+    def test_emulator_pool_in_shared_set_fails(self):
+        sets = dataclasses.replace(self.sets, shared=frozenset({0, 1, 2}))
+        code, details = self.run_check('emulator_pool', sets)
+        self.assertEqual(F, code)
+        self.assertIn('CPUs 2 are also in [compute] cpu_shared_set', details)
+
+    def test_emulator_pool_nohz_full_fails(self):
+        self.set_cmdline(isolcpus='4-11', nohz_full='3-11')
+        code, details = self.run_check('emulator_pool')
+        self.assertEqual(F, code)
+        self.assertIn('CPUs 3 are in nohz_full=', details)
+
+    def test_emulator_pool_missing_cpu_fails(self):
+        self.tree.write('sys/devices/system/cpu/present', '0-11')
+        sets = dataclasses.replace(self.sets, pool=frozenset({2, 30}))
+        code, details = self.run_check('emulator_pool', sets)
+        self.assertEqual(F, code)
+        self.assertIn('CPUs 30 do not exist on this host', details)
+
+
+class PriorityCheckTest(ChecksTestBase):
+
+    def _sets(self, **settings):
+        return dataclasses.replace(
+            self.sets, priorities=rules.PrioritySettings(**settings))
+
+    def test_defaults_pass(self):
+        code, details = self.run_check('priority_config')
+        self.assertEqual(S, code)
+        self.assertIn('priorities 1-49, default fifo:10', details)
+
+    def test_default_outside_range_fails(self):
+        code, details = self.run_check(
+            'priority_config', self._sets(min_priority=50,
+                                          max_priority=60))
+        self.assertEqual(F, code)
+        self.assertIn('[rtnova] default_realtime_priority', details)
+
+    def test_empty_range_fails(self):
+        code, details = self.run_check(
+            'priority_config', self._sets(min_priority=30, max_priority=20,
+                                          default_priority=25))
+        self.assertEqual(F, code)
+        self.assertIn('[rtnova] min_realtime_priority: the range 30-20',
+                      details)
+
 
 class MemoryChecksTest(ChecksTestBase):
 
@@ -351,7 +398,9 @@ class ReadinessTest(base.TestCase):
         self.tree = self.useFixture(status_fakes.FakeHostTree())
         self.conf = cfg.ConfigOpts()
         from nova.conf import compute
+        from nova.conf import libvirt
         compute.register_opts(self.conf)
+        libvirt.register_opts(self.conf)
         rtnova.conf.register_opts(self.conf)
         self.flags = self.useFixture(config_fixture.Config(self.conf))
         self.conf([])

@@ -103,6 +103,35 @@ class StatusCLITest(base.TestCase):
         self.assertIn('CPUs 4 are also in [compute] cpu_dedicated_set',
                       pool['details'])
 
+    def test_priority_options_fail_the_priority_check(self):
+        # the configuration nova-compute refuses to start with (see
+        # tests/functional/test_host_rules.py): default 10 below min 50
+        self.conf_file = self.write_conf(
+            NOVA_CONF + 'min_realtime_priority = 50\n'
+            'max_realtime_priority = 60\n')
+        code, report = self.run_json()
+        self.assertEqual(2, code)
+        self.assertFalse(report['ready'])
+        check = [c for c in report['checks']
+                 if c['check'] == 'priority_config'][0]
+        self.assertEqual(('Failure', True), (check['result'],
+                                             check['critical']))
+        self.assertIn('[rtnova] default_realtime_priority: the default '
+                      'priority 10 (built in: the option is unset) is '
+                      'outside', check['details'])
+        self.assertIn('set [rtnova] default_realtime_priority to a value '
+                      'from 50 to 60', check['fix'])
+
+    def test_nova_priority_option_is_read(self):
+        self.conf_file = self.write_conf(
+            NOVA_CONF + '[libvirt]\nrealtime_scheduler_priority = 60\n')
+        code, report = self.run_json()
+        check = [c for c in report['checks']
+                 if c['check'] == 'priority_config'][0]
+        self.assertEqual('Failure', check['result'])
+        self.assertIn('[libvirt] realtime_scheduler_priority',
+                      check['details'])
+
     def test_table_output(self):
         self.tree.write('etc/tuned/active_profile', 'balanced')
         code, out, err = self.run_cli()

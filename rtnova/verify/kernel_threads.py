@@ -1,0 +1,125 @@
+# Copyright 2026 The rtnova Authors
+#
+#    Licensed under the Apache License, Version 2.0 (the "License"); you may
+#    not use this file except in compliance with the License. You may obtain
+#    a copy of the License at
+#
+#         http://www.apache.org/licenses/LICENSE-2.0
+#
+#    Unless required by applicable law or agreed to in writing, software
+#    distributed under the License is distributed on an "AS IS" BASIS, WITHOUT
+#    WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied. See the
+#    License for the specific language governing permissions and limitations
+#    under the License.
+
+"""The KVM kernel threads of a guest: where they belong, and are they there.
+
+``<emulatorpin>`` covers QEMU's own threads only. KVM adds two per guest:
+
+* ``kvm-pit/<qemu pid>``, a kernel thread (a child of kthreadd, outside
+  QEMU's thread group and cgroup) that injects the emulated PIT's timer
+  interrupts into vCPU 0. Left alone it floats over the housekeeping CPUs
+  and delivers ticks late. KubeVirt affines it to vCPU 0's CPUs
+  (kubevirt/kubevirt PR 9613). rtnova does the same; when vCPU 0 is itself
+  real-time at priority P, the thread gets SCHED_FIFO P+1 on that CPU,
+  since a SCHED_OTHER thread never runs on a CPU a busy SCHED_FIFO vCPU
+  holds (its work is a short interrupt injection).
+* ``kvm-nx-lpage-recovery-<qemu pid>`` (comm ``kvm-nx-lpage-re``), a
+  kernel worker in QEMU's thread group that periodically takes the guest's
+  MMU lock to recover NX huge pages. Measured here: it is forked from the
+  vCPU thread that creates it, so it inherits vCPU 0's CPU, cpuset cgroup
+  and SCHED_FIFO priority; libvirt's cgroup keeps it from being moved to
+  the emulator CPUs (EINVAL). rtnova leaves it there and does not judge it;
+  on CPUs without the iTLB multihit erratum, the kvm module parameter
+  ``nx_huge_pages=never`` removes its work.
+"""
+
+import os
+
+from rtnova.verify import compare
+from rtnova.verify import intent as intent_mod
+from rtnova.verify import procfs
+
+PIT = 'kvm-pit'
+OTHER = intent_mod.Sched('other', 0)
+MAX_PRIORITY = 99
+
+
+def placement(intent):
+    """{thread name: (CPUs, Sched)} for a real-time guest's KVM threads."""
+    wanted = {}
+    vcpu0 = intent.vcpu_affinity.get(0)
+    if vcpu0:
+        sched = intent.vcpu_sched.get(0)
+        if sched is not None and sched.policy in ('fifo', 'rr'):
+            sched = intent_mod.Sched(
+                'fifo', min(sched.priority + 1, MAX_PRIORITY))
+        else:
+            sched = OTHER
+        wanted[PIT] = (frozenset(vcpu0), sched)
+    return wanted
+
+
+def _thread(proc, pid, tid, comm):
+    try:
+        policy, priority = proc.scheduling(pid, tid)
+        return procfs.Thread(tid=tid, comm=comm, kind=procfs.KERNEL_WORKER,
+                             index=None, affinity=proc.affinity(pid, tid),
+                             policy=policy, priority=priority)
+    except (OSError, IndexError, KeyError, ValueError):
+        return None
+
+
+def find(proc, pid):
+    """{thread name: procfs.Thread} of the KVM threads of QEMU ``pid``.
+
+    ``kvm-pit/<pid>`` is a kernel thread with its own /proc entry.
+    """
+    found = {}
+    pit_comm = '%s/%d' % (PIT, pid)
+    for entry in os.listdir(proc.path()):
+        if not entry.isdigit():
+            continue
+        try:
+            with open(proc.path(entry, 'comm')) as fh:
+                if fh.read().strip() != pit_comm:
+                    continue
+        except OSError:
+            continue
+        thread = _thread(proc, int(entry), int(entry), pit_comm)
+        if thread:
+            found[PIT] = thread
+    return found
+
+
+def facts(wanted, found):
+    """verify Facts for each KVM thread that exists (absent: no fact)."""
+    result = []
+    for name, (cpus, sched) in sorted(wanted.items()):
+        thread = found.get(name)
+        if thread is None:
+            continue
+        subject = '%s (tid %d)' % (name, thread.tid)
+        result.extend(compare._thread_facts(subject, thread, cpus, sched))
+    return result
+
+
+def apply(wanted, found):
+    """Place the found threads as ``wanted``; returns failures as text."""
+    failures = []
+    for name, (cpus, sched) in sorted(wanted.items()):
+        thread = found.get(name)
+        if thread is None:
+            continue
+        try:
+            if thread.affinity != cpus:
+                os.sched_setaffinity(thread.tid, cpus)
+            if (thread.policy, thread.priority) != (sched.policy,
+                                                    sched.priority):
+                policy = (os.SCHED_FIFO if sched.policy == 'fifo'
+                          else os.SCHED_OTHER)
+                os.sched_setscheduler(thread.tid, policy,
+                                      os.sched_param(sched.priority))
+        except OSError as exc:
+            failures.append('%s (tid %d): %s' % (name, thread.tid, exc))
+    return failures

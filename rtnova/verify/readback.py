@@ -1,0 +1,184 @@
+# Copyright 2026 The rtnova Authors
+#
+#    Licensed under the Apache License, Version 2.0 (the "License"); you may
+#    not use this file except in compliance with the License. You may obtain
+#    a copy of the License at
+#
+#         http://www.apache.org/licenses/LICENSE-2.0
+#
+#    Unless required by applicable law or agreed to in writing, software
+#    distributed under the License is distributed on an "AS IS" BASIS, WITHOUT
+#    WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied. See the
+#    License for the specific language governing permissions and limitations
+#    under the License.
+
+"""Read back a running guest's real-time threads, and watch them drift.
+
+The compute driver's read-back after spawn, hard reboot, live migration and
+resume, and its periodic drift check, both run the code of ``rtnova-verify``
+(intent from the live XML, threads from /proc) and keep only the thread
+facts: scheduling policy, priority and CPU affinity.
+"""
+
+import os
+import threading
+
+from rtnova.verify import compare
+from rtnova.verify import domain as domain_mod
+from rtnova.verify import intent as intent_mod
+from rtnova.verify import kernel_threads
+from rtnova.verify import procfs
+
+# sched_setscheduler(2) policies by libvirt's names
+_POLICY_IDS = {'fifo': getattr(os, 'SCHED_FIFO', 1),
+               'rr': getattr(os, 'SCHED_RR', 2),
+               'other': getattr(os, 'SCHED_OTHER', 0)}
+
+
+def is_realtime(intent):
+    """Whether the XML gives any thread a real-time policy."""
+    scheds = list(intent.vcpu_sched.values()) + list(
+        intent.iothread_sched.values()) + [intent.emulator_sched]
+    return any(s is not None and s.policy in ('fifo', 'rr') for s in scheds)
+
+
+def kvm_thread_facts(intent, proc, pid):
+    """Facts of the KVM kernel threads of a real-time guest."""
+    if not is_realtime(intent):
+        return []
+    return kernel_threads.facts(kernel_threads.placement(intent),
+                                kernel_threads.find(proc, pid))
+
+
+def drifted(intent, threads, kvm_facts=()):
+    """The thread facts of ``intent`` the running threads do not match."""
+    return [f for f in compare.thread_facts(intent, threads) + list(
+        kvm_facts) if not f.ok]
+
+
+def place_kvm_threads(dom, proc=None):
+    """Put a real-time guest's KVM kernel threads where they belong.
+
+    :returns: failures as text (empty: placed, or nothing to place)
+    """
+    proc = proc or procfs.ProcFS()
+    intent = intent_mod.parse_domain_xml(domain_mod.live_xml(dom))
+    if not is_realtime(intent):
+        return []
+    try:
+        pid = domain_mod.qemu_pid(dom, proc)
+    except OSError as exc:
+        raise domain_mod.VerifyError(str(exc))
+    return kernel_threads.apply(kernel_threads.placement(intent),
+                                kernel_threads.find(proc, pid))
+
+
+def read_back(dom, proc=None):
+    """(intent, pid, threads, drifted facts) of a running domain.
+
+    :raises domain_mod.VerifyError: the domain cannot be read back
+    """
+    proc = proc or procfs.ProcFS()
+    intent = intent_mod.parse_domain_xml(domain_mod.live_xml(dom))
+    try:
+        pid = domain_mod.qemu_pid(dom, proc)
+        threads = proc.threads(pid)
+        kvm_facts = kvm_thread_facts(intent, proc, pid)
+    except OSError as exc:
+        raise domain_mod.VerifyError('cannot read the QEMU threads of %r: '
+                                     '%s' % (dom.name(), exc))
+    return intent, pid, threads, drifted(intent, threads, kvm_facts)
+
+
+def describe(facts):
+    """One line naming every drifted fact."""
+    return '; '.join('%s %s: expected %s, actual %s' % (
+        f.subject, f.aspect, f.expected, f.actual) for f in facts)
+
+
+def repair(dom, intent, threads):
+    """Re-apply what drifted: vCPU pins through libvirt, scheduling by tid.
+
+    :returns: the facts that could not be re-applied, as text
+    """
+    failures = []
+    for thread in threads:
+        if thread.kind != procfs.VCPU:
+            continue
+        wanted = intent.vcpu_affinity.get(thread.index)
+        if wanted and thread.affinity != wanted:
+            cpumap = tuple(cpu in wanted for cpu in range(max(wanted) + 1))
+            try:
+                dom.pinVcpu(thread.index, cpumap)
+            except Exception as exc:
+                failures.append('vCPU %d affinity: %s' % (thread.index, exc))
+        sched = intent.vcpu_sched.get(thread.index)
+        if sched and (thread.policy, thread.priority) != (sched.policy,
+                                                          sched.priority):
+            try:
+                os.sched_setscheduler(thread.tid, _POLICY_IDS[sched.policy],
+                                      os.sched_param(sched.priority))
+            except OSError as exc:
+                failures.append('vCPU %d scheduling: %s' % (thread.index,
+                                                            exc))
+    return failures
+
+
+class DriftMonitor(object):
+    """Re-check running real-time guests every ``interval`` seconds.
+
+    :param list_domains: returns the running libvirt domains to look at
+    :param report: called as ``report(dom, facts)`` for each guest whose
+        real-time threads drifted
+    :param repair_drift: re-apply what drifted after reporting it
+    """
+
+    def __init__(self, list_domains, report, interval, repair_drift=False,
+                 proc=None, on_error=None):
+        self.list_domains = list_domains
+        self.report = report
+        self.interval = interval
+        self.repair_drift = repair_drift
+        self.proc = proc
+        self.on_error = on_error
+        self._stop = threading.Event()
+        self._thread = None
+
+    def check_once(self):
+        """One pass; returns {domain name: drifted facts}."""
+        found = {}
+        for dom in self.list_domains():
+            try:
+                intent, _pid, threads, facts = read_back(dom, self.proc)
+            except domain_mod.VerifyError as exc:
+                if self.on_error:
+                    self.on_error(dom, exc)
+                continue
+            if not is_realtime(intent) or not facts:
+                continue
+            found[dom.name()] = facts
+            self.report(dom, facts)
+            if self.repair_drift:
+                repair(dom, intent, threads)
+                place_kvm_threads(dom, self.proc)
+        return found
+
+    def _run(self):
+        while not self._stop.wait(self.interval):
+            try:
+                self.check_once()
+            except Exception as exc:
+                # one bad pass must not end the periodic check
+                if self.on_error:
+                    self.on_error(None, exc)
+
+    def start(self):
+        self._thread = threading.Thread(target=self._run, daemon=True,
+                                        name='rtnova-drift-check')
+        self._thread.start()
+        return self
+
+    def stop(self):
+        self._stop.set()
+        if self._thread is not None:
+            self._thread.join(self.interval + 5)
