@@ -35,7 +35,7 @@ from rtnova.hardware import errors
 from rtnova.probe import load as load_mod
 from rtnova.probe import results
 from rtnova.probe import session
-from rtnova.status import probe as host_probe
+from rtnova.status import host_reader as host_probe
 
 PASSED, FAILED, CANNOT_RUN = 0, 1, 2
 

@@ -44,7 +44,7 @@ from rtnova.hardware import host_topology as host_mod
 from rtnova.hardware import preview as preview_mod
 from rtnova.hardware import request as request_mod
 from rtnova.hardware import sample
-from rtnova.status import probe as probe_mod
+from rtnova.status import host_reader as probe_mod
 from rtnova.virt import instance_request as requests
 
 FITS, NO_FIT, BAD_INPUT = 0, 1, 2

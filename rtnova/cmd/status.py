@@ -36,7 +36,7 @@ import prettytable
 
 from rtnova.hardware import errors
 from rtnova.status import checks
-from rtnova.status import probe as probe_mod
+from rtnova.status import host_reader as probe_mod
 from rtnova.status import readiness
 
 import rtnova.conf

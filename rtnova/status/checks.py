@@ -16,9 +16,9 @@
 
 Each check encodes one step of the seeds' host set-up ("Deploying Real Time
 OpenStack" Verify section, the KVM Forum and FOSDEM talks) as code: it reads
-the host through :class:`rtnova.status.probe.HostProbe`, compares with the
-CPU sets from nova.conf and says Success, Warning or Failure, why, and the
-one-line fix.
+the host through :class:`rtnova.status.host_reader.HostProbe`, compares
+with the CPU sets from nova.conf and says Success, Warning or Failure, why,
+and the one-line fix.
 """
 
 from rtnova.status import cpu_checks as cpu

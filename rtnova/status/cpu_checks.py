@@ -18,7 +18,7 @@ Each takes (probe, sets) and returns (code, details, fix).
 """
 
 from rtnova.hardware import host_config_rules as rules
-from rtnova.status import probe as probe_mod
+from rtnova.status import host_reader as probe_mod
 from rtnova.status import result
 
 SUCCESS, WARNING, FAILURE = result.SUCCESS, result.WARNING, result.FAILURE

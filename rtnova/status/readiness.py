@@ -24,7 +24,7 @@ from oslo_config import cfg
 
 from rtnova.hardware import errors
 from rtnova.status import checks
-from rtnova.status import probe as probe_mod
+from rtnova.status import host_reader as probe_mod
 from rtnova.virt import host_config
 
 import rtnova.conf

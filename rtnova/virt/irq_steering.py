@@ -33,7 +33,7 @@ import os
 from oslo_log import log as logging
 
 from rtnova.hardware import cpuset
-from rtnova.status import kernel_probe
+from rtnova.status import kernel_reader
 
 LOG = logging.getLogger(__name__)
 
@@ -66,7 +66,7 @@ class IRQSteering(object):
     def default_cpus(self):
         try:
             with open(self._path('proc/irq/default_smp_affinity')) as fh:
-                return kernel_probe.parse_mask(fh.read())
+                return kernel_reader.parse_mask(fh.read())
         except OSError:
             return None
 

@@ -32,7 +32,7 @@ from nova.tests.fixtures import libvirt as fakelibvirt
 from nova.tests.functional.libvirt import base
 
 import rtnova.conf
-from rtnova.status import probe as probe_mod
+from rtnova.status import host_reader as probe_mod
 from rtnova.verify import procfs
 from rtnova.virt import driver as rt_driver
 

@@ -62,7 +62,7 @@ try:
 except ImportError:  # pragma: no cover - reported as a skip reason
     libvirt = None
 
-from rtnova.status import probe as probe_mod
+from rtnova.status import host_reader as probe_mod
 from tests.realhost import private_libvirtd
 
 STATE_BASE = os.path.join(tempfile.gettempdir(), 'rtnova-realhost')

@@ -43,7 +43,7 @@ from rtnova.cmd import verify as verify_cmd
 from rtnova.probe import image as probe_image
 from rtnova.probe import serial
 from rtnova.probe import tsc
-from rtnova.status import probe as probe_mod
+from rtnova.status import host_reader as probe_mod
 from rtnova.verify import procfs
 from tests.realhost import boot_image
 from tests.realhost import nova_base

@@ -38,7 +38,7 @@ from lxml import etree
 from nova.tests.fixtures import libvirt as fakelibvirt
 from testtools import content
 
-from rtnova.status import probe as probe_mod
+from rtnova.status import host_reader as probe_mod
 from rtnova.verify import procfs
 from rtnova.virt import driver as rt_driver
 from tests.functional import base as func_base

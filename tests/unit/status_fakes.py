@@ -19,7 +19,7 @@ import os
 import fixtures
 
 from rtnova.status import checks
-from rtnova.status import probe as probe_mod
+from rtnova.status import host_reader as probe_mod
 
 # The seeds' sample host, fully set up as the setup guide says.
 READY_HOST = {

@@ -23,7 +23,7 @@ from rtnova.conf import ready_trait as readiness_conf
 from rtnova.hardware import errors
 from rtnova.hardware import host_config_rules as rules
 from rtnova.status import checks
-from rtnova.status import probe as probe_mod
+from rtnova.status import host_reader as probe_mod
 from rtnova.status import readiness
 
 import rtnova.conf

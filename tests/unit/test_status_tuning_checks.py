@@ -26,8 +26,8 @@ from oslo_config import cfg
 from oslo_config import fixture as config_fixture
 
 from rtnova.status import checks
-from rtnova.status import kernel_probe
-from rtnova.status import probe as probe_mod
+from rtnova.status import host_reader as probe_mod
+from rtnova.status import kernel_reader
 from rtnova.status import readiness
 from rtnova.status import result
 
@@ -436,8 +436,8 @@ class ProbeReadsTest(base.TestCase):
         self.assertEqual('ff0', result.hex_mask(range(4, 12)))
         self.assertEqual('1,00000010', result.hex_mask({4, 32}))
         self.assertEqual(frozenset({4, 32}),
-                         kernel_probe.parse_mask('1,00000010'))
-        self.assertIsNone(kernel_probe.parse_mask('zz'))
+                         kernel_reader.parse_mask('1,00000010'))
+        self.assertIsNone(kernel_reader.parse_mask('zz'))
 
     def test_this_thread_on_the_real_proc(self):
         probe = probe_mod.HostProbe('/')

@@ -14,8 +14,9 @@
 
 """Reads of processes and threads for rtnova-status (``/proc/<pid>/...``).
 
-A mixin of :class:`rtnova.status.probe.HostProbe`: every path goes through
-its ``path``/``_glob`` under the injectable root, so fake trees work.
+A mixin of :class:`rtnova.status.host_reader.HostProbe`: every path goes
+through its ``path``/``_glob`` under the injectable root, so fake trees
+work.
 """
 
 import dataclasses

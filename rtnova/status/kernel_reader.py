@@ -14,8 +14,9 @@
 
 """Reads of kernel tunables for rtnova-status: idle, KVM, memory, isolation.
 
-A mixin of :class:`rtnova.status.probe.HostProbe`: every path goes through
-its ``read``/``_glob`` under the injectable root, so fake trees work.
+A mixin of :class:`rtnova.status.host_reader.HostProbe`: every path goes
+through its ``read``/``_glob`` under the injectable root, so fake trees
+work.
 """
 
 import dataclasses

@@ -18,7 +18,7 @@ File reads go under an injectable ``root`` so the checks run unchanged on
 fake ``/proc``, ``/sys`` and ``/etc`` trees in tests. The few facts that are
 not files (libvirt's version, whether RLIMIT_MEMLOCK can be raised) are
 methods a test can override. Reads of kernel tunables and of threads live
-in the two mixins (``kernel_probe``, ``thread_probe``).
+in the two mixins (``kernel_reader``, ``thread_reader``).
 """
 
 import glob
@@ -28,8 +28,8 @@ import resource
 
 from rtnova.hardware import cpuset
 from rtnova.hardware import errors
-from rtnova.status import kernel_probe
-from rtnova.status import thread_probe
+from rtnova.status import kernel_reader
+from rtnova.status import thread_reader
 
 IRQBALANCE_FILES = ('etc/sysconfig/irqbalance', 'etc/default/irqbalance')
 _NODE_DIR = re.compile(r'node(\d+)$')
@@ -37,7 +37,7 @@ _CPU_DIR = re.compile(r'cpu(\d+)$')
 _PAGES_DIR = re.compile(r'hugepages-(\d+)kB$')
 
 
-class HostProbe(kernel_probe.KernelReads, thread_probe.ThreadReads):
+class HostProbe(kernel_reader.KernelReads, thread_reader.ThreadReads):
 
     def __init__(self, root='/'):
         self.root = root
