@@ -111,7 +111,7 @@ def check_emulator_pool(probe, sets):
                 'dedicated CPU each with isolate, or the whole shared set)',
                 'set [rtnova] emulator_pin_set to housekeeping CPUs, e.g. '
                 'emulator_pin_set = 2-3')
-    problems = rules.pool_problems(sets.cpu_sets(), host_facts(probe))
+    problems = rules.pool_problems(sets, host_facts(probe))
     if problems:
         return failure_of(problems)
     return SUCCESS, ('emulator pool %s: online housekeeping CPUs, disjoint '

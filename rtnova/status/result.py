@@ -29,14 +29,13 @@ FAILURE = Code.FAILURE
 
 
 @dataclasses.dataclass(frozen=True)
-class HostSets:
-    """What nova.conf says that the checks compare the host with."""
+class HostSets(rules.CPUSets):
+    """What nova.conf says that the checks compare the host with.
 
-    dedicated: frozenset = frozenset()
-    shared: frozenset = frozenset()
-    pool: frozenset = frozenset()
-    # which option set ``dedicated``, for messages
-    dedicated_option: str = '[compute] cpu_dedicated_set'
+    The CPU sets are the host rules' own (``rules.CPUSets``); the checks
+    add the few other options they compare with.
+    """
+
     # [rtnova] max_realtime_priority: the highest vCPU priority a flavor
     # may ask for (kthread_priorities compares kernel threads with it)
     max_priority: int = 49
@@ -46,12 +45,6 @@ class HostSets:
     power_strategy: str = 'cpu_state'
     # the priority options ([rtnova] and nova's [libvirt] one)
     priorities: rules.PrioritySettings = rules.PrioritySettings()
-
-    def cpu_sets(self):
-        """The CPU sets as the host rules take them."""
-        return rules.CPUSets(pool=self.pool, dedicated=self.dedicated,
-                             shared=self.shared,
-                             dedicated_option=self.dedicated_option)
 
 
 @dataclasses.dataclass(frozen=True)

@@ -88,13 +88,21 @@ def _intruder_fix(probe, sets):
             % (keep, keep, _fmt(sets.dedicated)))
 
 
-def check_dedicated_cpu_intruders(probe, sets):
+def _dedicated_threads(probe, sets):
+    """(every thread, None), or (None, the result when there is no answer)."""
     if not sets.dedicated:
-        return result.no_dedicated_set()
+        return None, result.no_dedicated_set()
     threads = probe.threads()
     if not threads:
-        return (WARNING, 'cannot read /proc/*/task/*/status',
-                'run as root with /proc mounted')
+        return None, (WARNING, 'cannot read /proc/*/task/*/status',
+                      'run as root with /proc mounted')
+    return threads, None
+
+
+def check_dedicated_cpu_intruders(probe, sets):
+    threads, unanswered = _dedicated_threads(probe, sets)
+    if unanswered:
+        return unanswered
     guest, other = _intruders(threads, sets.dedicated)
     if not guest and not other:
         return SUCCESS, ('of %d threads only vCPU threads and per-CPU kernel '
@@ -135,12 +143,9 @@ def _kthread_fix(lowest, sets):
 
 
 def check_kthread_priorities(probe, sets):
-    if not sets.dedicated:
-        return result.no_dedicated_set()
-    threads = probe.threads()
-    if not threads:
-        return (WARNING, 'cannot read /proc/*/task/*/status',
-                'run as root with /proc mounted')
+    threads, unanswered = _dedicated_threads(probe, sets)
+    if unanswered:
+        return unanswered
     found = _service_kthreads(threads, sets.dedicated)
     starved = [t for t in found if t.realtime and
                t.priority <= sets.max_priority]
