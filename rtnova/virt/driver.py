@@ -161,11 +161,35 @@ class RealtimeLibvirtDriver(irq_hooks.PCIIRQSteering,
             dom = self._host.get_guest(instance)._domain
         except exception.InstanceNotFound:
             return None
+        if not dom.isActive():
+            # a move that leaves the guest stopped (power_on=False)
+            return None
         return readback_report.check_instance(
             context, instance, dom, CONF.host, self.readback_proc)
 
+    # Every other path that starts the guest's QEMU again is read back too
+    # (which also places the KVM kernel threads, new with each start).
+
     def resume(self, context, instance, *args, **kwargs):
         super().resume(context, instance, *args, **kwargs)
+        self._read_back(context, instance)
+
+    def power_on(self, context, instance, *args, **kwargs):
+        super().power_on(context, instance, *args, **kwargs)
+        self._read_back(context, instance)
+
+    def resume_state_on_host_boot(self, context, instance, *args, **kwargs):
+        super().resume_state_on_host_boot(context, instance, *args, **kwargs)
+        self._read_back(context, instance)
+
+    def finish_migration(self, context, migration, instance, *args,
+                         **kwargs):
+        super().finish_migration(context, migration, instance, *args,
+                                 **kwargs)
+        self._read_back(context, instance)
+
+    def finish_revert_migration(self, context, instance, *args, **kwargs):
+        super().finish_revert_migration(context, instance, *args, **kwargs)
         self._read_back(context, instance)
 
     def post_live_migration_at_destination(self, context, instance, *args,
