@@ -36,6 +36,7 @@ from rtnova.probe import load as load_mod
 from rtnova.probe import results
 from rtnova.probe import session
 from rtnova.status import host_reader as host_probe
+from rtnova.status import kernel_checks
 
 PASSED, FAILED, CANNOT_RUN = 0, 1, 2
 
@@ -122,6 +123,15 @@ def settings_from(args):
         can_lock=host_probe.HostProbe().can_raise_memlock())
 
 
+def _note_hypervisor(data, probe=None):
+    """rtnova-status' hypervisor note beside the figures it qualifies."""
+    found = kernel_checks.describe_hypervisor(probe or host_probe.HostProbe())
+    data['hypervisor'] = None
+    if found:
+        data['hypervisor'] = {'kind': found[0], 'meaning': found[1]}
+        data['notes'].insert(0, '%s: %s' % found)
+
+
 def main(argv=None, out=None, err=None):
     out = out or sys.stdout
     err = err or sys.stderr
@@ -144,6 +154,7 @@ def main(argv=None, out=None, err=None):
         # before the probe domain existed: nothing to clean up
         err.write('rtnova-probe: interrupted before the probe started\n')
         return CANNOT_RUN
+    _note_hypervisor(data)
     if args.json:
         json.dump(data, out, indent=2, sort_keys=True)
         out.write('\n')

@@ -23,7 +23,8 @@ from oslo_config import types
 CHECK_NAMES = (
     'realtime_kernel', 'dedicated_set', 'isolcpus', 'nohz_full', 'rcu_nocbs',
     'emulator_pool', 'priority_config', 'hugepages', 'lapic_timer_advance',
-    'kvm_module', 'rt_throttling', 'fair_server', 'stalld', 'rt_cgroup',
+    'kvm_module', 'hypervisor', 'rt_throttling', 'fair_server', 'stalld',
+    'rt_cgroup',
     'dedicated_cpu_intruders', 'kthread_priorities', 'irq_affinity',
     'default_irq_affinity', 'irqbalance', 'workqueue_mask', 'timer_migration',
     'watchdog', 'smt', 'smt_siblings', 'cpu_frequency', 'cpu_idle', 'ksm',
@@ -66,10 +67,11 @@ usable ``/dev/kvm``, and memory that cannot be locked.
 
 The other checks are not critical by default because they cost latency
 rather than correctness, and they end in Warning: ``kvm_module``,
-``fair_server``, ``kthread_priorities``, ``default_irq_affinity``,
-``workqueue_mask``, ``timer_migration``, ``watchdog``, ``smt_siblings``,
-``cpu_idle``, ``ksm`` and ``thp`` among them. Valid names are those
-``rtnova-status --json`` prints under ``check``.
+``hypervisor``, ``fair_server``, ``kthread_priorities``,
+``default_irq_affinity``, ``workqueue_mask``, ``timer_migration``,
+``watchdog``, ``smt_siblings``, ``cpu_idle``, ``ksm`` and ``thp`` among
+them. Valid names are those ``rtnova-status --json`` prints under
+``check``.
 
 Related options: ``report_ready_trait``.
 """),

@@ -50,6 +50,8 @@ CHECKS = (
     ('lapic_timer_advance', 'KVM LAPIC timer advance',
      host.check_lapic_timer_advance),
     ('kvm_module', 'KVM module parameters', kernel.check_kvm_module),
+    ('hypervisor', 'Bare metal or nested hypervisor',
+     kernel.check_hypervisor),
     ('rt_throttling', 'RT throttling', host.check_rt_throttling),
     ('fair_server', 'Deadline fair server on dedicated CPUs',
      sched.check_fair_server),

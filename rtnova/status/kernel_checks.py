@@ -150,6 +150,57 @@ def _kvm_vendor_problems(probe):
                 'not checked' % (', '.join(others) or 'no vendor module'))
 
 
+def describe_hypervisor(probe):
+    """(kind, what it means for a real-time guest), or None on bare metal.
+
+    Read from the CPU flags and the loaded KVM modules: the ``hypervisor``
+    flag says this host is itself a guest; KVM without the ``vmx``/``svm``
+    flag is a paravirtual KVM (``kvm_pvm``); with them it is nested
+    hardware virtualisation (the vendor module's ``nested`` parameter says
+    whether this host passes it on to its own guests).
+    """
+    flags = probe.cpu_flags()
+    modules = probe.loaded_kvm_modules()
+    hardware = sorted(flags & {'vmx', 'svm'})
+    in_vm = 'hypervisor' in flags
+    if not in_vm and hardware:
+        return None
+    outer = ('this host is itself a virtual machine (CPU flag '
+             '\'hypervisor\'): the outer hypervisor schedules its CPUs, so '
+             'a real-time guest\'s latency is bounded by it, not by this '
+             'host\'s tuning; host noise reaches milliseconds' if in_vm else
+             'KVM runs without hardware virtualisation')
+    if not hardware:
+        kind = 'paravirtual KVM (%s; no VMX/SVM CPU flag)' % (
+            ', '.join(modules) or 'no KVM vendor module')
+        meaning = ('%s; every rdtsc in a guest traps to the hypervisor, so '
+                   'a guest-side latency probe resolves ~20-25 us at best '
+                   '(rtnova-probe\'s loop turn measured here), and QEMU '
+                   'may refuse CPU features libvirt\'s host-model offers '
+                   '(guests then fail to start with "failed to set MSR": '
+                   'set [libvirt] cpu_mode = none)' % outer)
+        return kind, meaning
+    nested = [
+        '%s nested=%s' % (m, (probe.module_params(m) or {}).get('nested'))
+        for m in modules if (probe.module_params(m) or {}).get('nested')]
+    kind = 'nested KVM (%s under another hypervisor%s)' % (
+        '/'.join(hardware), '; ' + ', '.join(nested) if nested else '')
+    return kind, '%s; VM exits of a guest go through two hypervisors' % outer
+
+
+def check_hypervisor(probe, sets):
+    found = describe_hypervisor(probe)
+    if found is None:
+        return SUCCESS, 'bare metal: hardware virtualisation (%s)' % (
+            '/'.join(sorted(probe.cpu_flags() & {'vmx', 'svm'}))), ''
+    kind, meaning = found
+    return (WARNING, '%s: %s' % (kind, meaning),
+            'run real-time guests on bare metal (or on a hypervisor that '
+            'dedicates physical cores to this host); here, use rtnova for '
+            'functional tests and compare latency cases side by side in '
+            'one run')
+
+
 def check_kvm_module(probe, sets):
     params = probe.module_params('kvm')
     if params is None:

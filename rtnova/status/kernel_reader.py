@@ -161,6 +161,14 @@ class KernelReads(object):
         names = (os.path.basename(p) for p in self._glob('sys/module/kvm*'))
         return sorted(name for name in names if name != 'kvm')
 
+    def cpu_flags(self):
+        """The first CPU's ``flags`` in /proc/cpuinfo (empty if unread)."""
+        for line in self.read('proc/cpuinfo', '').splitlines():
+            key, _, value = line.partition(':')
+            if key.strip() == 'flags':
+                return frozenset(value.split())
+        return frozenset()
+
     # memory
 
     def ksm_run(self):

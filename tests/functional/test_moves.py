@@ -191,6 +191,14 @@ class ColdMoveTest(_MovesTestBase):
                 server['id'], {'resize': {'flavorRef': flavor}})
             self._wait_for_migration_status(server, ['error'])
             server = self._wait_for_state_change(server, 'ACTIVE')
+            # nova saves the migration as 'error' and the server as ACTIVE
+            # before it gives the source's allocation back to the instance
+            # (ComputeManager.resize_instance reverts after
+            # _resize_instance raised); until then placement still shows
+            # the destination's pool unit. The action event ends after the
+            # revert: that is when the refusal is over for an operator too.
+            self._wait_for_action_fail_completion(
+                server, 'resize', 'compute_resize_instance')
         self.assertFalse(disk_step.called, 'the disk step ran')
         self.assertEqual('src', self._host_of(server))
         self.assertEqual(1024, server['flavor']['ram'])

@@ -33,9 +33,11 @@ sets up only inside that namespace:
 * hugetlbfs, and some reserved 2 MiB pages (a global setting: raised while
   the tier runs, restored after).
 
-``<cpu mode='host-passthrough'>`` does not work here (use the default CPU
-model) and ``<locked/>`` fails (RLIMIT_MEMLOCK cannot be raised in this
-sandbox); a firmware-only domain (no disk) starts.
+Some hosts refuse nova's default guest CPU (``host-model``) and
+``host-passthrough`` at QEMU start; :mod:`tests.realhost.cpu_mode` finds the
+mode this host accepts by trying each. ``<locked/>`` fails where
+RLIMIT_MEMLOCK cannot be raised (:class:`tests.realhost.nova_base.
+SandboxRefusals`); a firmware-only domain (no disk) starts.
 
 Several test processes (stestr workers) may run real-host tests at once:
 they share one private daemon, except tests that run nova-compute, which
@@ -361,14 +363,15 @@ def domain_name():
 
 def firmware_domain_xml(name, vcpus=2, memory_mib=64, cputune='',
                         numatune='', memory_backing='', iothreads=0,
-                        numa_cell=False):
+                        numa_cell=False, cpu_element=None):
     """XML of a small domain with no disk: SeaBIOS runs and idles.
 
     Enough for QEMU's vCPU, emulator and I/O threads to exist with the
-    pinning and scheduling the XML asks for.
+    pinning and scheduling the XML asks for. ``cpu_element``: a whole
+    ``<cpu>`` element instead of the default (none, or a NUMA cell).
     """
-    cpu = ''
-    if numa_cell:
+    cpu = cpu_element or ''
+    if numa_cell and cpu_element is None:
         cpu = ("<cpu><numa><cell id='0' cpus='0-%d' memory='%d' "
                "unit='MiB'/></numa></cpu>" % (vcpus - 1, memory_mib))
     return """<domain type='kvm'>

@@ -35,12 +35,14 @@ import builtins
 import glob
 import os
 import os.path
+import sys
 import uuid
 
 import fixtures
 import libvirt
 from lxml import etree
 import psutil
+from testtools import content
 
 from nova.tests import fixtures as nova_fixtures
 from nova.tests.fixtures import libvirt as nova_libvirt_fixtures
@@ -48,6 +50,7 @@ from nova.tests.functional import integrated_helpers
 
 import rtnova.conf
 from tests.functional import base as func_base
+from tests.realhost import cpu_mode
 from tests.realhost import fixtures as rh
 
 # What nova's test.TestCase poisons (SysFsPoisonFixture,
@@ -162,6 +165,23 @@ class RealComputeTestBase(integrated_helpers._IntegratedTestBase):
             server, expected_params, max(max_retries, REAL_WAIT_RETRIES),
             **kwargs)
 
+    def accepted_cpu_mode(self):
+        """The ``[libvirt]`` CPU options whose guests QEMU here starts.
+
+        Found by trying (:mod:`tests.realhost.cpu_mode`); what was refused
+        and what nova runs with instead goes to the test's output.
+        """
+        choice = cpu_mode.choose_on(
+            self.libvirtd.conn,
+            lambda cpu: rh.firmware_domain_xml(
+                rh.domain_name(), vcpus=1, cpu_element=cpu),
+            key=rh.private_libvirtd.which('qemu-system-x86_64'))
+        text = cpu_mode.describe(choice)
+        self.addDetail('host adaptations: guest CPU',
+                       content.text_content(text))
+        sys.stdout.write('\n%s\n' % text)
+        return choice.libvirt_flags
+
     def start_real_compute(self, hostname='compute1', **config):
         """nova-compute with rtnova's driver on the private libvirtd.
 
@@ -169,7 +189,7 @@ class RealComputeTestBase(integrated_helpers._IntegratedTestBase):
         """
         self.flags(compute_driver=func_base.COMPUTE_DRIVER)
         self.flags(virt_type='kvm', connection_uri=self.libvirtd.uri,
-                   group='libvirt')
+                   group='libvirt', **self.accepted_cpu_mode())
         for group, options in config.items():
             self.flags(group=group, **options)
         compute = self.start_service('compute', host=hostname)

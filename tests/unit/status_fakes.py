@@ -72,6 +72,8 @@ READY_HOST.update({
     'proc/sys/kernel/soft_watchdog': '0',
     'proc/sys/kernel/watchdog_cpumask': '0-3',
     'proc/900/comm': 'stalld',
+    # bare metal: hardware virtualisation, no 'hypervisor' flag
+    'proc/cpuinfo': 'processor\t: 0\nflags\t\t: fpu tsc msr vmx lm\n',
 })
 for _cpu in range(12):
     _base = 'sys/devices/system/cpu/cpu%d/' % _cpu

@@ -30,8 +30,10 @@ from rtnova.cmd import latency_probe
 from rtnova.cmd import plan
 from rtnova.hardware import host_topology
 from rtnova.probe import guest_xml
+from rtnova.probe import results
 from rtnova.probe import session
 from tests.unit import base
+from tests.unit import status_fakes
 from tests import xmlcheck
 
 RT_MIXED = ['--vcpus', '2', '--ram', '64',
@@ -245,3 +247,32 @@ class CleanupTest(base.TestCase):
         # the caller's handler is back
         self.assertIs(signal.default_int_handler,
                       signal.getsignal(signal.SIGINT))
+
+
+class HypervisorNoteTest(base.TestCase):
+    """rtnova-probe's figures carry rtnova-status' hypervisor note."""
+
+    def test_paravirtual_host_noted_first(self):
+        tree = self.useFixture(status_fakes.FakeHostTree())
+        tree.write('proc/cpuinfo', 'flags\t: fpu tsc hypervisor lm\n')
+        data = {'notes': ['sched_rt_runtime_us = 950000']}
+        latency_probe._note_hypervisor(data, tree.probe)
+        self.assertIn('paravirtual KVM', data['hypervisor']['kind'])
+        self.assertIn('every rdtsc in a guest traps',
+                      data['hypervisor']['meaning'])
+        self.assertTrue(data['notes'][0].startswith('paravirtual KVM'))
+        self.assertEqual('sched_rt_runtime_us = 950000', data['notes'][1])
+        out = io.StringIO()
+        data.update(host='h', seconds=1, window_seconds=0.5, load='none',
+                    tsc_hz=2.6e9, tsc_source='libvirt',
+                    sched_rt_runtime_us=950000, vcpus=[], passed=True,
+                    judged='all vCPUs', threshold_us=40)
+        results.write_text(data, out)
+        self.assertIn('note: paravirtual KVM', out.getvalue())
+
+    def test_bare_metal_adds_nothing(self):
+        tree = self.useFixture(status_fakes.FakeHostTree())
+        data = {'notes': []}
+        latency_probe._note_hypervisor(data, tree.probe)
+        self.assertIsNone(data['hypervisor'])
+        self.assertEqual([], data['notes'])

@@ -18,6 +18,7 @@ import os
 
 import fixtures
 
+from tests.realhost import cpu_mode
 from tests.realhost import fixtures as rh
 from tests.realhost import private_libvirtd
 from tests.unit import base
@@ -90,3 +91,66 @@ class MissingPrerequisitesTest(base.TestCase):
         self.assertIn("<memory unit='MiB'>64</memory>", xml)
         self.assertNotIn('<disk', xml)
         self.assertNotIn('host-passthrough', xml)
+
+
+class CpuModeChoiceTest(base.TestCase):
+    """The guest CPU mode the real-host tier gives nova, found by trying."""
+
+    MSR_REFUSAL = (
+        'internal error: qemu unexpectedly closed the monitor: '
+        'qemu-system-x86_64: error: failed to set MSR 0x10a to 0x69\n'
+        "kvm_buf_set_msrs: Assertion `ret == cpu->kvm_msr_buf->nmsrs' "
+        'failed.')
+
+    def _refusing(self, refused):
+        tried = []
+
+        def try_start(cpu_xml):
+            tried.append(cpu_xml)
+            mode = 'none' if "mode='" not in cpu_xml else (
+                cpu_xml.split("mode='")[1].split("'")[0])
+            return self.MSR_REFUSAL if mode in refused else None
+        return try_start, tried
+
+    def test_nova_default_kept_when_qemu_starts_it(self):
+        try_start, tried = self._refusing(())
+        choice = cpu_mode.choose(try_start)
+        self.assertEqual({}, choice.libvirt_flags)
+        self.assertEqual([], choice.refusals)
+        self.assertEqual(1, len(tried))
+        self.assertIn("mode='host-model' check='partial'", tried[0])
+        self.assertNotIn('ADAPTATION', cpu_mode.describe(choice))
+
+    def test_refused_host_model_falls_back_and_is_named(self):
+        try_start, tried = self._refusing(('host-model', 'host-passthrough'))
+        choice = cpu_mode.choose(try_start)
+        self.assertEqual({'cpu_mode': 'none'}, choice.libvirt_flags)
+        self.assertEqual(3, len(tried))
+        self.assertEqual(['host-model (nova default)', 'host-passthrough'],
+                         [name for name, _ in choice.refusals])
+        text = cpu_mode.describe(choice)
+        self.assertIn('HOST ADAPTATION', text)
+        self.assertIn('failed to set MSR 0x10a', text)
+        self.assertIn('cpu_mode = none', text)
+        # one line per refusal, not QEMU's whole report
+        self.assertNotIn('\n', text)
+
+    def test_passthrough_taken_before_none(self):
+        try_start, _ = self._refusing(('host-model',))
+        choice = cpu_mode.choose(try_start)
+        self.assertEqual({'cpu_mode': 'host-passthrough'},
+                         choice.libvirt_flags)
+
+    def test_every_mode_refused_is_an_error_naming_each(self):
+        try_start, _ = self._refusing(('host-model', 'host-passthrough',
+                                       'none'))
+        exc = self.assertRaises(cpu_mode.NoCpuModeAccepted,
+                                cpu_mode.choose, try_start)
+        self.assertEqual(3, str(exc).count('failed to set MSR 0x10a'))
+
+    def test_candidate_elements_make_a_domain_with_nova_numa_cell(self):
+        for _, _, cpu_xml in cpu_mode.CANDIDATES:
+            xml = rh.firmware_domain_xml(
+                'x', vcpus=1, cpu_element=cpu_xml % (cpu_mode._NUMA % 64))
+            self.assertEqual(1, xml.count('<cpu'))
+            self.assertIn("<cell id='0' cpus='0' memory='64'", xml)
