@@ -36,6 +36,8 @@ from testtools import content
 
 from rtnova.cmd import latency_probe
 from rtnova.probe import rt_runtime
+from rtnova.status import host_reader as probe_mod
+from rtnova.status import kernel_checks
 from tests.realhost import fixtures as rh
 
 NOVA_CONF = ('[compute]\ncpu_dedicated_set = 1\ncpu_shared_set = 0\n'
@@ -113,6 +115,16 @@ class ProbeOnKVMTest(rh.RealHostTestCase):
         rows, data = self.probe()
         self.assertEveryVCPUReported(rows)
         self.assertEqual(self.runtime_before, data['sched_rt_runtime_us'])
-        self.assertEqual(rt_runtime.describe(self.runtime_before),
-                         data['notes'][0].split(' = ', 1)[1])
+        runtime_notes = [n.split(' = ', 1)[1] for n in data['notes']
+                         if n.startswith('sched_rt_runtime_us = ')]
+        self.assertEqual([rt_runtime.describe(self.runtime_before)],
+                         runtime_notes)
+        # rtnova-status' hypervisor note, first, where the host has one
+        found = kernel_checks.describe_hypervisor(probe_mod.HostProbe())
+        if found is None:
+            self.assertIsNone(data['hypervisor'])
+        else:
+            self.assertEqual({'kind': found[0], 'meaning': found[1]},
+                             data['hypervisor'])
+            self.assertEqual('%s: %s' % found, data['notes'][0])
         self.assertGreater(data['tsc_hz'], 10 ** 8)
