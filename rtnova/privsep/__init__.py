@@ -67,6 +67,5 @@ def list_opts():
     opts = copy.deepcopy(priv_context.OPTS)
     for opt in opts:
         if opt.dest == 'capabilities':
-            opt.default = list(CAPABILITIES)
-            opt.sample_default = 'CAP_SYS_NICE, CAP_SYS_PTRACE'
+            opt.default = [caps.CAPS_BYVALUE[c] for c in CAPABILITIES]
     return [(group, opts)]

@@ -93,7 +93,7 @@ def write_irq_affinity(irq, cpu_spec, root='/'):
     if not spec:
         raise ValueError('cpu_spec must name at least one CPU, not %r'
                          % (cpu_spec,))
-    fd = os.open(irq_affinity_path(irq, root), os.O_WRONLY)
+    fd = os.open(irq_affinity_path(irq, root), os.O_WRONLY | os.O_TRUNC)
     try:
         os.write(fd, (spec + '\n').encode())
     finally:

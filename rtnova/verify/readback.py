@@ -29,6 +29,7 @@ from rtnova.verify import intent as intent_mod
 from rtnova.verify import kernel_threads
 from rtnova.verify import procfs
 
+
 def is_realtime(intent):
     """Whether the XML gives any thread a real-time policy."""
     scheds = list(intent.vcpu_sched.values()) + list(

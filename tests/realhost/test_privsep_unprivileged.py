@@ -90,8 +90,8 @@ def _missing():
         return ('rtnova installed in %s (tools/install.sh)'
                 % os.path.dirname(os.path.dirname(sys.executable)))
     if _client_python() is None:
-        return 'a python%d.%d that %s may run' % (sys.version_info[:2] +
-                                                   (USER,))
+        return 'a python%d.%d that %s may run' % (
+            sys.version_info[0], sys.version_info[1], USER)
     return None
 
 
