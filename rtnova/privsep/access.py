@@ -21,8 +21,8 @@ methods whichever it is:
 * :class:`HostAccess` acts in this process, under an injectable root: the
   operator's tools run as root (``rtnova-verify``), and tests on fake trees.
 * :class:`PrivilegedHostAccess` sends each call to the privsep daemon of
-  :data:`rtnova.privsep.host_pctxt`: nova-compute, which then behaves the
-  same whether it runs as root or as the ``nova`` user.
+  :data:`rtnova.privsep.context.host_pctxt`: nova-compute, which then
+  behaves the same whether it runs as root or as the ``nova`` user.
 
 Reads that every user may make (``/proc/<pid>/task/*/stat``, ``status``,
 ``comm``, ``/proc/irq/*/smp_affinity_list``) stay in this process either
@@ -30,10 +30,8 @@ way: the privsep daemon is for what needs its privileges.
 """
 
 import errno
+import importlib
 
-from oslo_privsep import daemon
-
-from rtnova.privsep import host
 from rtnova.privsep import host_ops
 from rtnova.verify import procfs
 
@@ -70,33 +68,41 @@ class PrivilegedHostAccess(HostAccess):
 
     def __init__(self):
         super().__init__('/')
+        # registers [rtnova_privileged] in nova-compute (which creates one
+        # when it loads the driver); oslo.privsep itself loads on first call
+        importlib.import_module('rtnova.privsep.context')
 
     def procfs(self):
         return PrivilegedProcFS(self)
 
     def set_thread_affinity(self, tid, cpus):
-        _call(host.set_thread_affinity, tid, sorted(cpus))
+        _call('set_thread_affinity', tid, sorted(cpus))
 
     def set_thread_scheduler(self, tid, policy, priority):
-        _call(host.set_thread_scheduler, tid, policy, priority)
+        _call('set_thread_scheduler', tid, policy, priority)
 
     def write_irq_affinity(self, irq, cpu_spec):
-        _call(host.write_irq_affinity, irq, cpu_spec)
+        _call('write_irq_affinity', irq, cpu_spec)
 
     def read_process_file(self, pid, name, tid=None):
-        return _call(host.read_process_file, pid, name, tid)
+        return _call('read_process_file', pid, name, tid)
 
 
 class PrivsepUnavailable(OSError):
     """The privsep daemon did not start: an OSError, as EPERM would be."""
 
 
-def _call(entrypoint, *args):
+def _call(name, *args):
+    # Imported on first call: the operator tools import this module for
+    # HostAccess, and must not pay for oslo.privsep (it imports eventlet,
+    # which warns on stderr).
+    from oslo_privsep import daemon
+    from rtnova.privsep import host
     # The callers treat an OSError as "this host refused" (logged, the
     # operation goes on); a daemon that cannot start is the same to them,
     # with the fix named.
     try:
-        return entrypoint(*args)
+        return getattr(host, name)(*args)
     except daemon.FailedToDropPrivileges as exc:
         raise PrivsepUnavailable(
             errno.EPERM, 'the rtnova privsep daemon did not start (%s): '

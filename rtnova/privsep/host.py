@@ -20,29 +20,29 @@ plain data in, plain data out, arguments checked in the daemon. nova-compute
 reaches them through :class:`rtnova.privsep.access.PrivilegedHostAccess`.
 """
 
-from rtnova import privsep
+from rtnova.privsep import context
 from rtnova.privsep import host_ops
 
 
-@privsep.host_pctxt.entrypoint
+@context.host_pctxt.entrypoint
 def set_thread_affinity(tid, cpus):
     """Pin a QEMU thread or KVM kernel thread (CAP_SYS_NICE)."""
     host_ops.set_thread_affinity(tid, cpus)
 
 
-@privsep.host_pctxt.entrypoint
+@context.host_pctxt.entrypoint
 def set_thread_scheduler(tid, policy, priority):
     """Set a thread's policy and priority (CAP_SYS_NICE)."""
     host_ops.set_thread_scheduler(tid, policy, priority)
 
 
-@privsep.host_pctxt.entrypoint
+@context.host_pctxt.entrypoint
 def write_irq_affinity(irq, cpu_spec):
     """Point an interrupt at CPUs (uid 0 owns /proc/irq)."""
     host_ops.write_irq_affinity(irq, cpu_spec)
 
 
-@privsep.host_pctxt.entrypoint
+@context.host_pctxt.entrypoint
 def read_process_file(pid, name, tid=None):
     """Read another user's numa_maps, smaps_rollup (CAP_SYS_PTRACE)."""
     return host_ops.read_process_file(pid, name, tid)

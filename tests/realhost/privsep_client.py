@@ -32,7 +32,7 @@ from oslo_config import cfg
 
 from rtnova.privsep import access as access_mod
 
-CONTEXT = 'rtnova.privsep.host_pctxt'
+CONTEXT = 'rtnova.privsep.context.host_pctxt'
 
 
 def _errno(call, *args):
@@ -67,6 +67,7 @@ def _daemons():
 
 def main():
     args = json.loads(sys.argv[1])
+    access = access_mod.PrivilegedHostAccess()
     cfg.CONF([], project='rtnova-privsep-test')
     cfg.CONF.set_override('helper_command', args['helper_command'],
                           group='rtnova_privileged')
@@ -77,7 +78,6 @@ def main():
         'numa_maps': _errno(_read, '/proc/%d/numa_maps' % pid),
         'irq': _errno(_write, irq_path, '%d\n' % cpu)}}
     before = _daemons()
-    access = access_mod.PrivilegedHostAccess()
     access.set_thread_affinity(tid, [cpu])
     access.set_thread_scheduler(tid, 'fifo', args['priority'])
     out['numa_maps'] = [m.address for m in access.procfs().numa_maps(pid)]

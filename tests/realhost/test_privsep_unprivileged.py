@@ -44,6 +44,7 @@ import testtools
 from rtnova.verify import procfs
 
 USER = 'nobody'
+CONTEXT = 'rtnova.privsep.context.host_pctxt'
 HELPER = os.path.join(os.path.dirname(sys.executable), 'privsep-helper')
 SUDOERS = '/etc/sudoers.d/rtnova-privsep-test-%d' % os.getpid()
 # CAP_SYS_PTRACE (19) and CAP_SYS_NICE (23)
@@ -99,9 +100,8 @@ class SudoersDropIn(fixtures.Fixture):
     """Lets ``USER`` run this venv's privsep-helper for rtnova's context."""
 
     def _setUp(self):
-        rule = ('%s ALL=(root) NOPASSWD: %s --privsep_context '
-                'rtnova.privsep.host_pctxt --privsep_sock_path /tmp/*\n'
-                % (USER, HELPER))
+        rule = ('%s ALL=(root) NOPASSWD: %s --privsep_context %s '
+                '--privsep_sock_path /tmp/*\n' % (USER, HELPER, CONTEXT))
         with tempfile.NamedTemporaryFile('w', dir='/etc/sudoers.d',
                                          prefix='.rtnova-', delete=False) \
                 as fh:

@@ -22,6 +22,7 @@ them in a real daemon for a client that is not root.
 
 import errno
 import os
+import subprocess
 import sys
 import threading
 
@@ -30,8 +31,8 @@ from oslo_config import fixture as cfg_fixture
 from oslo_privsep import capabilities as caps
 from oslo_rootwrap import wrapper
 
-from rtnova import privsep
 from rtnova.privsep import access
+from rtnova.privsep import context as privsep_context
 from rtnova.privsep import host
 from rtnova.privsep import host_ops
 
@@ -44,7 +45,7 @@ class InProcess(fixtures.Fixture):
 
     def _setUp(self):
         self.useFixture(fixtures.MockPatchObject(
-            privsep.host_pctxt, 'client_mode', False))
+            privsep_context.host_pctxt, 'client_mode', False))
 
 
 class ContextTest(base.TestCase):
@@ -57,10 +58,11 @@ class ContextTest(base.TestCase):
     def test_every_entrypoint_belongs_to_the_context(self):
         for func in (host.set_thread_affinity, host.set_thread_scheduler,
                      host.write_irq_affinity, host.read_process_file):
-            self.assertTrue(privsep.host_pctxt.is_entrypoint(func), func)
+            self.assertTrue(
+                privsep_context.host_pctxt.is_entrypoint(func), func)
 
     def test_sample_config_lists_the_section(self):
-        [(group, opts)] = privsep.list_opts()
+        [(group, opts)] = privsep_context.list_opts()
         self.assertEqual('rtnova_privileged', group.name)
         defaults = {o.dest: o.default for o in opts}
         self.assertEqual(['CAP_SYS_NICE', 'CAP_SYS_PTRACE'],
@@ -211,7 +213,7 @@ class DaemonUnavailableTest(base.TestCase):
         conf = self.useFixture(cfg_fixture.Config()).conf
         conf.set_override('helper_command', 'false',
                           group='rtnova_privileged')
-        self.addCleanup(privsep.host_pctxt.stop)
+        self.addCleanup(privsep_context.host_pctxt.stop)
         exc = self.assertRaises(
             access.PrivsepUnavailable,
             access.PrivilegedHostAccess().set_thread_affinity, 1, [0])
@@ -226,9 +228,9 @@ class HelperCommandTest(base.TestCase):
     def test_context_and_socket_end_the_command(self):
         sock = '/tmp/tmpabc/privsep.sock'
         self.assertEqual(
-            ['--privsep_context', 'rtnova.privsep.host_pctxt',
+            ['--privsep_context', 'rtnova.privsep.context.host_pctxt',
              '--privsep_sock_path', sock],
-            privsep.host_pctxt.helper_command(sock)[-4:])
+            privsep_context.host_pctxt.helper_command(sock)[-4:])
 
     def test_nova_rootwrap_admits_it_without_a_filter_file(self):
         # nova-compute prefixes "sudo nova-rootwrap <conf>"; oslo.rootwrap
@@ -236,8 +238,24 @@ class HelperCommandTest(base.TestCase):
         empty = self.useFixture(fixtures.TempDir()).path
         filters = wrapper.load_filters([empty])
         cmd = ['privsep-helper', '--config-file', '/etc/nova/nova.conf',
-               '--privsep_context', 'rtnova.privsep.host_pctxt',
+               '--privsep_context', 'rtnova.privsep.context.host_pctxt',
                '--privsep_sock_path', '/tmp/tmpabc/privsep.sock']
         matched = wrapper.match_filter(
             filters, cmd, exec_dirs=[os.path.dirname(sys.executable)])
         self.assertEqual('privsep-helper', matched.name)
+
+
+class OperatorToolsTest(base.TestCase):
+
+    def test_commands_do_not_import_oslo_privsep(self):
+        # oslo.privsep imports eventlet, which warns on stderr: rtnova-verify
+        # and rtnova-status act directly and print nothing of it
+        code = ('import sys; import rtnova.cmd.verify, rtnova.cmd.status; '
+                'print(sorted(m for m in sys.modules if m.startswith('
+                '("oslo_privsep", "eventlet", "rtnova.privsep.context")) '
+                'or m == "rtnova.privsep.host"))')
+        out = subprocess.run([sys.executable, '-c', code], check=True,
+                             capture_output=True, text=True,
+                             cwd=os.path.dirname(os.path.dirname(
+                                 os.path.dirname(__file__))))
+        self.assertEqual(('[]\n', ''), (out.stdout, out.stderr))
