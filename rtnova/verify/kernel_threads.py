@@ -104,8 +104,12 @@ def facts(wanted, found):
     return result
 
 
-def apply(wanted, found):
-    """Place the found threads as ``wanted``; returns failures as text."""
+def apply(wanted, found, access):
+    """Place the found threads as ``wanted``; returns failures as text.
+
+    ``access`` (``rtnova.privsep.access``) makes the calls: kvm-pit is
+    root's kernel thread, so nova-compute needs privsep's CAP_SYS_NICE.
+    """
     failures = []
     for name, (cpus, sched) in sorted(wanted.items()):
         thread = found.get(name)
@@ -113,13 +117,11 @@ def apply(wanted, found):
             continue
         try:
             if thread.affinity != cpus:
-                os.sched_setaffinity(thread.tid, cpus)
+                access.set_thread_affinity(thread.tid, sorted(cpus))
             if (thread.policy, thread.priority) != (sched.policy,
                                                     sched.priority):
-                policy = (os.SCHED_FIFO if sched.policy == 'fifo'
-                          else os.SCHED_OTHER)
-                os.sched_setscheduler(thread.tid, policy,
-                                      os.sched_param(sched.priority))
-        except OSError as exc:
+                access.set_thread_scheduler(thread.tid, sched.policy,
+                                            sched.priority)
+        except (OSError, ValueError) as exc:
             failures.append('%s (tid %d): %s' % (name, thread.tid, exc))
     return failures

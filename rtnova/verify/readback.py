@@ -20,19 +20,14 @@ resume, and its periodic drift check, both run the code of ``rtnova-verify``
 facts: scheduling policy, priority and CPU affinity.
 """
 
-import os
 import threading
 
+from rtnova.privsep import access as access_mod
 from rtnova.verify import compare
 from rtnova.verify import domain as domain_mod
 from rtnova.verify import intent as intent_mod
 from rtnova.verify import kernel_threads
 from rtnova.verify import procfs
-
-# sched_setscheduler(2) policies by libvirt's names
-_POLICY_IDS = {'fifo': getattr(os, 'SCHED_FIFO', 1),
-               'rr': getattr(os, 'SCHED_RR', 2),
-               'other': getattr(os, 'SCHED_OTHER', 0)}
 
 
 def is_realtime(intent):
@@ -56,12 +51,15 @@ def drifted(intent, threads, kvm_facts=()):
         kvm_facts) if not f.ok]
 
 
-def place_kvm_threads(dom, proc=None):
+def place_kvm_threads(dom, proc=None, access=None):
     """Put a real-time guest's KVM kernel threads where they belong.
 
+    :param access: makes the calls (``rtnova.privsep.access``; default:
+        this process, on this host)
     :returns: failures as text (empty: placed, or nothing to place)
     """
-    proc = proc or procfs.ProcFS()
+    access = access or access_mod.HostAccess()
+    proc = proc or access.procfs()
     intent = intent_mod.parse_domain_xml(domain_mod.live_xml(dom))
     if not is_realtime(intent):
         return []
@@ -70,7 +68,7 @@ def place_kvm_threads(dom, proc=None):
     except OSError as exc:
         raise domain_mod.VerifyError(str(exc))
     return kernel_threads.apply(kernel_threads.placement(intent),
-                                kernel_threads.find(proc, pid))
+                                kernel_threads.find(proc, pid), access)
 
 
 def read_back(dom, proc=None):
@@ -96,11 +94,13 @@ def describe(facts):
         f.subject, f.aspect, f.expected, f.actual) for f in facts)
 
 
-def repair(dom, intent, threads):
+def repair(dom, intent, threads, access=None):
     """Re-apply what drifted: vCPU pins through libvirt, scheduling by tid.
 
+    :param access: sets the scheduling (``rtnova.privsep.access``)
     :returns: the facts that could not be re-applied, as text
     """
+    access = access or access_mod.HostAccess()
     failures = []
     for thread in threads:
         if thread.kind != procfs.VCPU:
@@ -116,9 +116,9 @@ def repair(dom, intent, threads):
         if sched and (thread.policy, thread.priority) != (sched.policy,
                                                           sched.priority):
             try:
-                os.sched_setscheduler(thread.tid, _POLICY_IDS[sched.policy],
-                                      os.sched_param(sched.priority))
-            except OSError as exc:
+                access.set_thread_scheduler(thread.tid, sched.policy,
+                                            sched.priority)
+            except (OSError, ValueError) as exc:
                 failures.append('vCPU %d scheduling: %s' % (thread.index,
                                                             exc))
     return failures
@@ -131,15 +131,17 @@ class DriftMonitor(object):
     :param report: called as ``report(dom, facts)`` for each guest whose
         real-time threads drifted
     :param repair_drift: re-apply what drifted after reporting it
+    :param access: reads and writes the host (``rtnova.privsep.access``)
     """
 
     def __init__(self, list_domains, report, interval, repair_drift=False,
-                 proc=None, on_error=None):
+                 proc=None, on_error=None, access=None):
         self.list_domains = list_domains
         self.report = report
         self.interval = interval
         self.repair_drift = repair_drift
-        self.proc = proc
+        self.access = access or access_mod.HostAccess()
+        self.proc = proc or self.access.procfs()
         self.on_error = on_error
         self._stop = threading.Event()
         self._thread = None
@@ -159,8 +161,8 @@ class DriftMonitor(object):
             found[dom.name()] = facts
             self.report(dom, facts)
             if self.repair_drift:
-                repair(dom, intent, threads)
-                place_kvm_threads(dom, self.proc)
+                repair(dom, intent, threads, self.access)
+                place_kvm_threads(dom, self.proc, self.access)
         return found
 
     def _run(self):

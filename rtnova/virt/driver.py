@@ -71,8 +71,8 @@ class RealtimeLibvirtDriver(irq_hooks.PCIIRQSteering,
     read_cmdline = staticmethod(host_config.read_cmdline)
     #: the readiness checks' HostProbe (None: the real host)
     readiness_probe = None
-    #: the /proc the read-back reads (None: this host's)
-    readback_proc = None
+    # host_access (irq_hooks.PCIIRQSteering) also serves the read-back:
+    # its /proc reads and the placement of KVM threads go through privsep
 
     # -- start-up -----------------------------------------------------------
 
@@ -92,7 +92,7 @@ class RealtimeLibvirtDriver(irq_hooks.PCIIRQSteering,
             report=readback_report.drift_reporter(CONF.host),
             interval=interval,
             repair_drift=CONF.rtnova.realtime_drift_repair,
-            proc=self.readback_proc,
+            access=self.host_access,
             on_error=lambda dom, exc: LOG.warning(
                 'rtnova drift check: %s', exc))
         self._drift_monitor.start()
@@ -165,7 +165,7 @@ class RealtimeLibvirtDriver(irq_hooks.PCIIRQSteering,
             # a move that leaves the guest stopped (power_on=False)
             return None
         return readback_report.check_instance(
-            context, instance, dom, CONF.host, self.readback_proc)
+            context, instance, dom, CONF.host, self.host_access)
 
     # Every other path that starts the guest's QEMU again is read back too
     # (which also places the KVM kernel threads, new with each start).

@@ -36,6 +36,7 @@ from nova import objects
 
 from rtnova.hardware import errors
 from rtnova.hardware import pci_irq
+from rtnova.privsep import access as access_mod
 from rtnova.virt import irq_steering
 
 LOG = logging.getLogger(__name__)
@@ -60,13 +61,18 @@ def irq_target(instance):
 
 class PCIIRQSteering(object):
 
-    #: where /proc and /sys are (tests point it at a fake tree)
-    irq_root = '/'
+    #: how the driver reads and writes the host (the read-back uses it
+    #: too): through rtnova's privsep daemon, so nova-compute does the same
+    #: as root or not; tests use a ``HostAccess`` on a fake tree
+    host_access = access_mod.PrivilegedHostAccess()
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         # {instance uuid: (addresses, pCPUs)} of the guests steered here
         self._irq_guests = {}
+
+    def _irq_steering(self):
+        return irq_steering.IRQSteering(access=self.host_access)
 
     def steer_guest_irqs(self, instance):
         try:
@@ -78,21 +84,21 @@ class PCIIRQSteering(object):
         if target is None:
             return None
         self._irq_guests[instance.uuid] = target
-        return irq_steering.IRQSteering(self.irq_root).steer(*target)
+        return self._irq_steering().steer(*target)
 
     def release_guest_irqs(self, instance):
         # only what this process steered: after a migration the instance's
         # PCI devices are the destination's, not this host's
         target = self._irq_guests.pop(instance.uuid, None)
         if target is not None:
-            irq_steering.IRQSteering(self.irq_root).release(target[0])
+            self._irq_steering().release(target[0])
 
     def audit_guest_irqs(self):
         """Re-apply steering to the guests still defined on this host."""
         if not self._irq_guests:
             return
         present = set(self.list_instance_uuids())
-        steering = irq_steering.IRQSteering(self.irq_root)
+        steering = self._irq_steering()
         for uuid, (addresses, cpus) in list(self._irq_guests.items()):
             if uuid in present:
                 steering.steer(addresses, cpus)

@@ -24,8 +24,9 @@ the housekeeping CPUs on a tuned real-time host).
 
 vfio-pci requests a device's MSI interrupts only when the guest's driver
 enables them, seconds after the guest started, so steering is re-applied by
-the driver's periodic audit too. File access goes through ``root`` so tests
-run on fake trees.
+the driver's periodic audit too. The writes go through a host access object
+(``rtnova.privsep.access``): nova-compute's goes through privsep; tests
+use one on a fake tree.
 """
 
 import os
@@ -33,6 +34,7 @@ import os
 from oslo_log import log as logging
 
 from rtnova.hardware import cpuset
+from rtnova.privsep import access as access_mod
 from rtnova.status import kernel_reader
 
 LOG = logging.getLogger(__name__)
@@ -40,8 +42,9 @@ LOG = logging.getLogger(__name__)
 
 class IRQSteering(object):
 
-    def __init__(self, root='/'):
-        self.root = root
+    def __init__(self, root='/', access=None):
+        self.access = access or access_mod.HostAccess(root)
+        self.root = self.access.root
 
     def _path(self, relative):
         return os.path.join(self.root, relative)
@@ -84,8 +87,7 @@ class IRQSteering(object):
                 with open(path) as fh:
                     current = fh.read().strip()
                 if current != spec:
-                    with open(path, 'w') as fh:
-                        fh.write(spec + '\n')
+                    self.access.write_irq_affinity(irq, spec)
             except OSError as exc:
                 failed[irq] = exc.strerror or str(exc)
                 continue

@@ -64,18 +64,22 @@ def record(context, instance, facts, host, own_action=False):
                 context, instance.uuid, want_result=False)
 
 
-def check_instance(context, instance, dom, host, proc=None):
+def check_instance(context, instance, dom, host, access):
     """Read back one guest right after an operation; report drift.
 
-    Never raises: the operation itself succeeded, and a guest that cannot
-    be read back (no QEMU process found, /proc unreadable) is logged only.
+    ``access`` (``rtnova.privsep.access``) reads /proc and places the KVM
+    threads. Never raises: the operation itself succeeded, and a guest that
+    cannot be read back (no QEMU process found, /proc unreadable) is logged
+    only.
     """
+    proc = access.procfs()
     try:
-        failures = readback.place_kvm_threads(dom, proc)
+        failures = readback.place_kvm_threads(dom, proc, access)
         if failures:
             LOG.warning('Cannot place the KVM kernel threads of the guest '
-                        '(%s); nova-compute needs CAP_SYS_NICE for that, '
-                        'or place them with taskset and chrt',
+                        '(%s); rtnova\'s privsep daemon needs CAP_SYS_NICE '
+                        'for that ([rtnova_privileged] capabilities), or '
+                        'place them with taskset and chrt',
                         '; '.join(failures), instance=instance)
         intent, _pid, _threads, facts = readback.read_back(dom, proc)
     except (domain_mod.VerifyError, OSError) as exc:

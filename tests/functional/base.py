@@ -32,8 +32,8 @@ from nova.tests.fixtures import libvirt as fakelibvirt
 from nova.tests.functional.libvirt import base
 
 import rtnova.conf
+from rtnova.privsep import access
 from rtnova.status import host_reader as probe_mod
-from rtnova.verify import procfs
 from rtnova.virt import driver as rt_driver
 
 RT_FILTER = 'rtnova.scheduler.filters.RealtimeFilter'
@@ -132,10 +132,11 @@ class RtnovaServersTestBase(base.ServersTestBase):
             rt_driver.RealtimeLibvirtDriver, 'readiness_probe',
             probe_mod.HostProbe(root=self.readiness_root)))
         # fakelibvirt guests have no QEMU process: the read-back of their
-        # threads reads an empty /proc (and says it cannot, in the log)
+        # threads reads an empty /proc (and says it cannot, in the log); the
+        # host is reached in-process, on that tree, never through privsep
         self.useFixture(fixtures.MockPatchObject(
-            rt_driver.RealtimeLibvirtDriver, 'readback_proc',
-            procfs.ProcFS(root=self.readiness_root)))
+            rt_driver.RealtimeLibvirtDriver, 'host_access',
+            access.HostAccess(root=self.readiness_root)))
 
     def _setup_services(self):
         self.flags(api_paste_config=api_paste_config(), group='wsgi')

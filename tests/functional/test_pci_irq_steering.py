@@ -30,6 +30,7 @@ from nova import context
 from nova import objects
 from nova.tests.fixtures import libvirt as fakelibvirt
 
+from rtnova.privsep import access
 from rtnova.virt import driver as rt_driver
 
 from tests.functional import base
@@ -58,7 +59,8 @@ class PCIIRQSteeringTest(base.RtnovaServersTestBase):
         self.irqs = self.useFixture(test_pci_irq.FakeIRQTree())
         self.irqs.add_device(ADDRESS, [120, 121])
         self.useFixture(fixtures.MockPatchObject(
-            rt_driver.RealtimeLibvirtDriver, 'irq_root', self.irqs.root))
+            rt_driver.RealtimeLibvirtDriver, 'host_access',
+            access.HostAccess(self.irqs.root)))
         self.flags(cpu_dedicated_set='0-7', group='compute')
         self.start_compute(
             host_info=base.host_info(nodes=1, cores=8),
@@ -121,7 +123,8 @@ class PCIIRQSteeringTest(base.RtnovaServersTestBase):
         self.start_compute(
             hostname='compute2', host_info=base.host_info(nodes=1, cores=8),
             pci_info=fakelibvirt.HostPCIDevicesInfo(num_pci=1, numa_node=0))
-        self.computes['compute2'].driver.irq_root = dest_irqs.root
+        self.computes['compute2'].driver.host_access = access.HostAccess(
+            dest_irqs.root)
         with mock.patch('nova.virt.libvirt.driver.LibvirtDriver'
                         '.migrate_disk_and_power_off', return_value='{}'):
             server = self._migrate_server(server)

@@ -49,6 +49,7 @@ from nova.tests.fixtures import libvirt as nova_libvirt_fixtures
 from nova.tests.functional import integrated_helpers
 
 import rtnova.conf
+from rtnova.privsep import context as privsep_context
 from tests.functional import base as func_base
 from tests.realhost import cpu_mode
 from tests.realhost import fixtures as rh
@@ -132,6 +133,10 @@ class RealComputeTestBase(integrated_helpers._IntegratedTestBase):
         for name, original in UNPOISONED.items():
             self.useFixture(fixtures.MonkeyPatch(name, original))
         self.useFixture(nova_fixtures.PrivsepFixture())
+        # rtnova's privsep entrypoints likewise run in this (root) process;
+        # test_privsep_unprivileged runs them in a real daemon
+        self.useFixture(fixtures.MockPatchObject(
+            privsep_context.host_pctxt, 'client_mode', False))
         # the harness' poison exits the process; nova's libvirt harness
         # disables the event thread instead, and so do we
         nova_libvirt_fixtures.disable_event_thread(self)

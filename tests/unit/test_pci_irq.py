@@ -24,6 +24,7 @@ from nova import objects
 from rtnova.hardware import errors
 from rtnova.hardware import pci_irq
 from rtnova.hardware import request
+from rtnova.privsep import access
 from rtnova.virt import irq_hooks
 from rtnova.virt import irq_steering
 
@@ -204,7 +205,7 @@ class DriverHookTest(base.TestCase):
         self.tree = self.useFixture(FakeIRQTree())
         self.tree.add_device(NIC, [120, 121])
         self.driver = _Driver()
-        self.driver.irq_root = self.tree.root
+        self.driver.host_access = access.HostAccess(self.tree.root)
 
     def test_spawn_steers_cleanup_releases(self):
         inst = _instance(self.UUID, dict(DEDICATED, **{KEY: '1'}),

@@ -14,6 +14,12 @@
 
 """Read-back and the periodic drift check, on a fake /proc and domain."""
 
+import errno
+import os
+
+from rtnova.privsep import access
+from rtnova.verify import intent as intent_mod
+from rtnova.verify import kernel_threads
 from rtnova.verify import readback
 from tests.unit import base
 from tests.unit import test_verify_procfs as fake_procfs
@@ -159,3 +165,58 @@ class ReadBackTest(base.TestCase):
         self._add_pit('1', policy=1, priority=11)
         self.dom = FakeDomain()
         self.assertEqual([], readback.read_back(self.dom, self.proc)[3])
+
+    def test_kvm_pit_placed_through_the_access(self):
+        self._add_pit('0-3')
+        rec = RecordingAccess(self.fake.root)
+        self.dom = FakeDomain()
+        self.assertEqual([], readback.place_kvm_threads(self.dom, self.proc,
+                                                        rec))
+        self.assertEqual([('affinity', 5000, [1]),
+                          ('scheduler', 5000, 'fifo', 11)], rec.calls)
+
+    def test_refused_placement_is_reported_as_text(self):
+        self._add_pit('0-3')
+        self.dom = FakeDomain()
+        failures = readback.place_kvm_threads(
+            self.dom, self.proc, RecordingAccess(self.fake.root,
+                                                 errno.EPERM))
+        self.assertEqual(1, len(failures))
+        self.assertIn('kvm-pit (tid 5000)', failures[0])
+
+    def test_repair_sets_the_vcpu_priority_through_the_access(self):
+        self.fake.add_thread(4245, 'CPU 0/KVM', '1')
+        rec = RecordingAccess(self.fake.root)
+        self.dom = FakeDomain()
+        monitor = self._monitor(repair_drift=True, access=rec)
+        self.assertIn(NAME, monitor.check_once())
+        self.assertEqual([('scheduler', 4245, 'fifo', 10)], rec.calls)
+        self.assertEqual([], self.dom.pins)
+
+    def test_kernel_threads_apply_leaves_placed_threads_alone(self):
+        self._add_pit('1', policy=1, priority=11)
+        rec = RecordingAccess(self.fake.root)
+        wanted = kernel_threads.placement(intent_mod.parse_domain_xml(XML))
+        found = kernel_threads.find(self.proc, 4242)
+        self.assertEqual([], kernel_threads.apply(wanted, found, rec))
+        self.assertEqual([], rec.calls)
+
+
+class RecordingAccess(access.HostAccess):
+    """A host access on a fake tree that records the scheduling calls."""
+
+    def __init__(self, root, refuse=None):
+        super().__init__(root)
+        self.calls = []
+        self.refuse = refuse
+
+    def set_thread_affinity(self, tid, cpus):
+        self._record('affinity', tid, cpus)
+
+    def set_thread_scheduler(self, tid, policy, priority):
+        self._record('scheduler', tid, policy, priority)
+
+    def _record(self, *call):
+        if self.refuse:
+            raise OSError(self.refuse, os.strerror(self.refuse))
+        self.calls.append(call)
