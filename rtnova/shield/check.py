@@ -46,6 +46,7 @@ def thread_lines(host, dedicated):
     """(lines, number of threads the shield should have moved)."""
     lines, open_count = [], 0
     for kind, threads in sorted(_threads_by_kind(host, dedicated).items()):
+        threads.sort(key=lambda t: t.tid)
         shown = ', '.join('%d %s (%s)' % (t.tid, t.name, _fmt(t.cpus))
                           for t in threads[:_SHOWN])
         more = len(threads) - _SHOWN
