@@ -62,7 +62,7 @@ from rtnova.cmd import latency_probe
 from rtnova.hardware import cpuset
 from rtnova.hardware import shield_plan
 from rtnova.shield import apply as shield_apply
-from rtnova.shield import host as shield_host
+from rtnova.shield import shield_host
 from tests.realhost import fixtures as rh
 
 NOVA_DEFAULT = ['--property', 'hw:cpu_policy=dedicated']

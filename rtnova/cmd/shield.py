@@ -31,7 +31,7 @@ from rtnova.hardware import cpuset
 from rtnova.hardware import errors
 from rtnova.shield import apply as apply_mod
 from rtnova.shield import check as check_mod
-from rtnova.shield import host as host_mod
+from rtnova.shield import shield_host as host_mod
 from rtnova.shield import state as state_mod
 
 DONE, FOUND, BAD_INPUT = 0, 1, 2

@@ -14,8 +14,9 @@
 
 """rtnova-shield: keep the host's work off the dedicated CPUs at run time.
 
-``host`` reads and writes under an injectable root, ``cpuset_v1`` owns the
-cgroup v1 cpuset hierarchy, ``apply`` and ``check`` are the command's
-three actions (apply, ``--undo``, ``--check``); the decisions are in
+``shield_host`` reads and writes under an injectable root, ``cpuset_v1``
+owns the cgroup v1 cpuset hierarchy, ``apply`` and ``check`` are the
+command's three actions (apply, ``--undo``, ``--check``); the decisions are
+in
 ``rtnova/hardware/shield_plan.py`` and ``shield_knobs.py``.
 """

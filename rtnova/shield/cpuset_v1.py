@@ -29,7 +29,7 @@ import errno
 
 from rtnova.hardware import cpuset
 from rtnova.hardware import shield_plan
-from rtnova.shield import host as host_mod
+from rtnova.shield import shield_host as host_mod
 
 NAME = 'rtnova-housekeeping'
 ROOT = host_mod.CPUSET_V1

@@ -28,7 +28,7 @@ import fixtures
 from rtnova.cmd import shield as shield_cmd
 from rtnova.hardware import shield_plan
 from rtnova.shield import cpuset_v1
-from rtnova.shield import host as host_mod
+from rtnova.shield import shield_host as host_mod
 from tests.unit import base
 from tests.unit import status_fakes
 
