@@ -12,7 +12,8 @@
 #    License for the specific language governing permissions and limitations
 #    under the License.
 
-"""Benchmark: nova's default pinned guest vs rtnova's real-time flavor.
+"""Benchmark: nova's default pinned guest vs rtnova's real-time flavor,
+each without and with rtnova-shield, in one run.
 
 The same probe guest (rtnova-probe), the same seconds, one vCPU on the
 same dedicated pCPU, under:
@@ -23,30 +24,45 @@ same dedicated pCPU, under:
     on the emulator pool (``[rtnova] emulator_pin_set``);
 
 each idle, with housekeeping load (a busy loop on every non-dedicated
-CPU) and with a busy loop on the vCPU's own pCPU: six cases, all with
-``sched_rt_runtime_us=-1`` (set for the run, restored), plus (b) idle on
-the kernel's default RT throttling for contrast. The noise floor is the
-probe's resolution on this host: the median gap between two rdtsc reads
-in case (b) idle, i.e. one turn of the probe's loop (a few ns on bare
-metal; each rdtsc traps to the hypervisor under nested KVM).
+CPU) and with a busy loop started with its affinity set to the vCPU's own
+pCPU ("same-cpu"), all with ``sched_rt_runtime_us=-1`` (set for the run,
+restored), plus (b) idle on the kernel's default RT throttling. All seven
+cases run first on the host as it is, then under ``rtnova-shield
+--dedicated <pCPU>`` (applied once, undone at the end). Under the shield the
+same-cpu loop is born in the housekeeping cpuset: the kernel refuses its
+CPU (EINVAL) and the row says so and where it spun instead.
+
+Each row: the largest gap of the whole run (max), the median of the
+per-window maxima (one noisy window does not decide a comparison), and
+percentiles of all gaps. Two floors close the table: the probe's
+resolution (the median gap of case (b) idle, shielded: one turn of the
+probe's loop) and the host's noise floor (the max of case (a) idle,
+shielded: an idle SCHED_OTHER vCPU alone on a shielded pCPU).
 
 It needs what the real-host test tier needs (root, /dev/kvm, libvirtd,
 nasm) and starts the daemon the same way; without them it says what is
-missing and exits 0 (nothing measured).
+missing and exits 0 (nothing measured). Run it on a quiet machine: it
+changes host-wide state (the shield) while it runs.
 
 Run from the repository root:
     python -m tools.bench_latency [--seconds 10] [--dedicated 1] [--pool 0]
 """
 
 import argparse
+import contextlib
 import io
 import json
 import os
 import platform
+import statistics
 import sys
 import tempfile
 
 from rtnova.cmd import latency_probe
+from rtnova.hardware import cpuset
+from rtnova.hardware import shield_plan
+from rtnova.shield import apply as shield_apply
+from rtnova.shield import shield_host
 from tests.realhost import fixtures as rh
 
 NOVA_DEFAULT = ['--property', 'hw:cpu_policy=dedicated']
@@ -90,12 +106,61 @@ def run_case(conf, uri, seconds, flavor, load, runtime):
     return json.loads(out.getvalue())
 
 
-def row(case, name, load, runtime, data):
+def bound_kthreads(dedicated):
+    """{tid: (name, ns run so far)} of kernel threads bound to ``dedicated``.
+
+    The per-CPU kernel threads are what the shield cannot move: their run
+    time during a case (``/proc/<tid>/schedstat``, first field) is time
+    taken from the vCPU on that pCPU.
+    """
+    found = {}
+    for thread in shield_host.ShieldHost().threads():
+        if shield_plan.classify(thread, dedicated) != shield_plan.PER_CPU:
+            continue
+        try:
+            with open('/proc/%d/task/%d/schedstat' % (thread.pid,
+                                                      thread.tid)) as fh:
+                found[thread.tid] = (thread.name, int(fh.read().split()[0]))
+        except (OSError, ValueError, IndexError):
+            continue
+    return found
+
+
+def kthread_time(before, after):
+    """One line: how long the bound kernel threads ran between two reads."""
+    ran = sorted(((after[t][1] - before[t][1], after[t][0])
+                  for t in set(before) & set(after)), reverse=True)
+    total = sum(ns for ns, _ in ran)
+    top = ', '.join('%s %.2f ms' % (name, ns / 1e6) for ns, name in ran[:4]
+                    if ns > 0)
+    return '%.2f ms (%s)' % (total / 1e6, top or 'none ran')
+
+
+def row(case, name, shield, load, runtime, data):
     vcpu = data['vcpus'][0]
-    return ('(%s) %-20s %-13s %-10s %-15s %11.1f %11.1f %11.1f %11.1f' % (
-        case, name, load, 'default' if runtime is None else str(runtime),
-        '%s %d' % (vcpu['policy'], vcpu['priority']), vcpu['max_us'],
-        vcpu['p99_99_us'], vcpu['p99_9_us'], vcpu['p50_us']))
+    median = statistics.median(vcpu['max_per_window_us'])
+    return ('(%s) %-20s %-6s %-13s %-10s %-14s %10.1f %10.1f %10.1f '
+            '%9.1f %7.1f' % (
+                case, name, 'on' if shield else 'off', load,
+                'default' if runtime is None else str(runtime),
+                '%s %d' % (vcpu['policy'], vcpu['priority']),
+                vcpu['max_us'], median, vcpu['p99_99_us'], vcpu['p99_9_us'],
+                vcpu['p50_us']))
+
+
+@contextlib.contextmanager
+def shielded(dedicated):
+    """rtnova-shield on ``dedicated`` for the block; undone on every path."""
+    host = shield_host.ShieldHost()
+    state = os.path.join(tempfile.mkdtemp(prefix='rtnova-bench-'),
+                         'shield.json')
+    cpus = frozenset(cpuset.parse_cpu_option(dedicated, '--dedicated'))
+    lines = shield_apply.apply(host, cpus, state)
+    try:
+        yield lines
+    finally:
+        shield_apply.undo(host, state)
+        os.rmdir(os.path.dirname(state))
 
 
 def main():
@@ -123,25 +188,53 @@ def main():
     return 0
 
 
-def report(conf, uri, args):
+def header(args):
     print('Latency of one vCPU on dedicated pCPU %s (emulator pool / '
-          'housekeeping CPUs %s), %g s per case, rtnova-probe' % (
-              args.dedicated, args.pool, args.seconds))
+          'housekeeping CPUs %s), %g s per case, rtnova-probe, cold (a '
+          'fresh guest per case)' % (args.dedicated, args.pool,
+                                     args.seconds))
     print('Machine: %s' % machine())
-    print('Columns: largest gap between two rdtsc reads (max), and the '
-          'percentiles of all gaps (bucket upper bounds), in us')
-    print('%-24s %-13s %-10s %-15s %11s %11s %11s %11s' % (
-        'case', 'load', 'rt_runtime', 'vCPU sched', 'max', 'p99.99',
-        'p99.9', 'p50'))
-    floor = None
+    print('Columns: largest gap between two rdtsc reads of the run (max), '
+          'median of the per-window maxima (med max), percentiles of all '
+          'gaps (bucket upper bounds); all in us')
+    print('%-24s %-6s %-13s %-10s %-14s %10s %10s %10s %9s %7s' % (
+        'case', 'shield', 'load', 'rt_runtime', 'vCPU sched', 'max',
+        'med max', 'p99.99', 'p99.9', 'p50'))
+
+
+def run_cases(conf, uri, args, shield):
+    """Every case once; {(case, load, runtime): data}."""
+    found = {}
+    dedicated = frozenset(cpuset.parse_cpu_option(args.dedicated,
+                                                  '--dedicated'))
     for case, name, flavor, load, runtime in CASES:
+        before = bound_kthreads(dedicated)
         data = run_case(conf, uri, args.seconds, flavor, load, runtime)
-        print(row(case, name, load, runtime, data), flush=True)
-        if case == 'b' and load == 'none' and runtime == -1:
-            floor = data['vcpus'][0]
-    print('noise floor (probe resolution: median gap of case (b) idle): '
-          '%.1f us; its max %.1f us is this host\'s own noise' % (
-              floor['p50_us'], floor['max_us']))
+        ran = kthread_time(before, bound_kthreads(dedicated))
+        print(row(case, name, shield, load, runtime, data), flush=True)
+        if load == 'same-cpu':
+            print('    same-cpu intruder: %s' % data['load'], flush=True)
+        print('    per-CPU kernel threads of pCPU %s ran %s during the case '
+              '(boot included)' % (args.dedicated, ran), flush=True)
+        found[case, load, runtime] = data
+    return found
+
+
+def report(conf, uri, args):
+    header(args)
+    run_cases(conf, uri, args, False)
+    with shielded(args.dedicated) as lines:
+        print('rtnova-shield --dedicated %s: %s' % (
+            args.dedicated, '; '.join(
+                ln for ln in lines if ln.startswith(('cpuset', 'left')))))
+        found = run_cases(conf, uri, args, True)
+    idle_rt = found['b', 'none', -1]['vcpus'][0]
+    idle_other = found['a', 'none', -1]['vcpus'][0]
+    print('probe resolution (median gap of (b) idle, shielded): %.1f us; '
+          'noise floor (max of (a) idle, shielded: an idle SCHED_OTHER '
+          'vCPU alone on its pCPU): %.1f us (med max %.1f us)' % (
+              idle_rt['p50_us'], idle_other['max_us'],
+              statistics.median(idle_other['max_per_window_us'])))
 
 
 if __name__ == '__main__':

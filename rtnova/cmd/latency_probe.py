@@ -24,6 +24,7 @@ Exit codes: 0 every real-time vCPU stays under --threshold-us, 1 not,
 """
 
 import argparse
+import datetime
 import json
 import math
 import sys
@@ -32,6 +33,8 @@ from oslo_config import cfg
 
 from rtnova.cmd import plan
 from rtnova.hardware import errors
+from rtnova.hardware import latency_class
+from rtnova.probe import acceptance
 from rtnova.probe import load as load_mod
 from rtnova.probe import results
 from rtnova.probe import session
@@ -76,6 +79,25 @@ def build_parser():
                         'US for the run and restore it (e.g. -1)')
     parser.add_argument('--json', action='store_true',
                         help='print the result as JSON')
+    accept = parser.add_argument_group(
+        'acceptance', 'publish the measured latency class as placement '
+        'traits (CUSTOM_RT_LATENCY_LE_*) through a nova provider config '
+        'file')
+    accept.add_argument('--accept', action='store_true',
+                        help='after the run, write the class traits of the '
+                        'real-time vCPUs\' largest interruption (refused '
+                        'on dedicated CPUs a running guest uses)')
+    accept.add_argument('--accepted', action='store_true',
+                        help='do not measure: show the published '
+                        'acceptance and its age (exit 1 when older than '
+                        '--max-age-days)')
+    accept.add_argument('--provider-config-dir',
+                        default=acceptance.DEFAULT_DIR, metavar='DIR',
+                        help='nova\'s [compute] provider_config_location '
+                        '(default: %(default)s)')
+    accept.add_argument('--max-age-days', type=int, default=90,
+                        help='--accepted: the oldest acceptable result '
+                        '(default: %(default)s)')
     return parser
 
 
@@ -93,6 +115,10 @@ def check_args(args):
         raise ValueError('--burst-ms must be shorter than --burst-period-ms')
     if not 1 <= args.burst_priority <= 99:
         raise ValueError('--burst-priority must be 1-99 (SCHED_FIFO)')
+    if args.accept and args.accepted:
+        raise ValueError('--accept measures, --accepted only shows: give one')
+    if args.max_age_days < 1:
+        raise ValueError('--max-age-days must be 1 or more')
     value = args.set_rt_runtime_us
     if value is not None and value != -1 and not 0 <= value <= 1000000:
         raise ValueError('--set-rt-runtime-us must be -1 or 0-1000000')
@@ -132,22 +158,66 @@ def _note_hypervisor(data, probe=None):
         data['notes'].insert(0, '%s: %s' % found)
 
 
+def measure(args):
+    """(result data, published acceptance or None)."""
+    preview, memory_mb, cpus, dedicated = prepare(args)
+    settings = settings_from(args)
+    conn = session.connect(settings.uri)
+    try:
+        # the dedicated CPUs the run measures (vCPUs on the shared set
+        # float and are not what the classes sell)
+        planned = dedicated & frozenset().union(*(
+            frozenset(p) for _v, p in preview.plan.vcpupin))
+        if args.accept:
+            acceptance.refuse_busy(planned, acceptance.busy_cpus(conn))
+        data = session.Run(settings, conn, preview, memory_mb, cpus,
+                           dedicated).execute()
+    finally:
+        conn.close()
+    published = (acceptance.publish(args.provider_config_dir, data, planned)
+                 if args.accept else None)
+    return data, published
+
+
+def show_accepted(args, out):
+    doc = acceptance.read(args.provider_config_dir)
+    if doc is None:
+        raise ValueError('no acceptance published in %s: run rtnova-probe '
+                         '--accept' % args.provider_config_dir)
+    out.write(accepted_text(doc))
+    stale = latency_class.age_problem(
+        doc, datetime.datetime.now(datetime.timezone.utc),
+        datetime.timedelta(days=args.max_age_days))
+    if stale:
+        out.write(stale + '\n')
+        return FAILED
+    return PASSED
+
+
+def accepted_text(doc):
+    meta = doc['meta'][latency_class.META_KEY]
+    traits = [t for p in doc.get('providers') or ()
+              for t in p.get('traits', {}).get('additional', ())]
+    return ('latency acceptance of %s: max %.1f us on CPUs %s, measured %s '
+            'for %g s; traits: %s\n' % (
+                meta['host'], meta['max_us'],
+                ','.join(map(str, meta['dedicated_cpus'])),
+                meta['measured_at'], meta['seconds'],
+                ' '.join(traits) or '(none: above every class)'))
+
+
 def main(argv=None, out=None, err=None):
     out = out or sys.stdout
     err = err or sys.stderr
     args = build_parser().parse_args(argv)
     try:
         check_args(args)
-        preview, memory_mb, cpus, dedicated = prepare(args)
-        settings = settings_from(args)
-        conn = session.connect(settings.uri)
-        try:
-            data = session.Run(settings, conn, preview, memory_mb, cpus,
-                               dedicated).execute()
-        finally:
-            conn.close()
+        if args.accepted:
+            return show_accepted(args, out)
+        data, published = measure(args)
     except (OSError, ValueError, KeyError, TypeError, cfg.Error,
-            errors.RtnovaError, session.ProbeError) as exc:
+            errors.RtnovaError, session.ProbeError,
+            acceptance.AcceptanceError) as exc:
         err.write('rtnova-probe: %s\n' % exc)
         return CANNOT_RUN
     except KeyboardInterrupt:
@@ -160,6 +230,11 @@ def main(argv=None, out=None, err=None):
         out.write('\n')
     else:
         results.write_text(data, out)
+    if published:
+        (err if args.json else out).write(
+            'rtnova-probe: published to %s (nova-compute reads it at '
+            'start): %s' % (published[0], accepted_text(published[1])))
+        return PASSED
     return PASSED if data['passed'] else FAILED
 
 

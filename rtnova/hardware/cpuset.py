@@ -115,3 +115,16 @@ def format_cpu_spec(cpuset, allow_ranges=True):
         return ','.join(str(cpu) for cpu in sorted(cpuset))
     return ','.join(str(first) if first == last else '%d-%d' % (first, last)
                     for first, last in _runs(cpuset))
+
+
+def format_hex_mask(cpus):
+    """The kernel's hex mask of ``cpus`` (``ff0``).
+
+    Above CPU 31, 32-bit words are joined by commas, as /proc/irq prints.
+    """
+    text = '%x' % sum(1 << cpu for cpu in cpus)
+    words = []
+    while len(text) > 8:
+        words.insert(0, text[-8:])
+        text = text[:-8]
+    return ','.join([text] + words)

@@ -22,13 +22,33 @@ length the probe must see.
 """
 
 import argparse
+import errno
 import os
 import sys
 import time
 
 
+def pin(cpu, out=None):
+    """Ask for ``cpu``; say on ``out`` what the kernel did, in one line.
+
+    ``pinned <cpu>``, or ``refused <cpu> <errno name> allowed <cpus>``:
+    a task in rtnova-shield's housekeeping cpuset that asks for a
+    dedicated CPU gets EINVAL. Like a program that ignores the error, the
+    spinner then runs where it is allowed; the probe reports which.
+    """
+    out = out or sys.stdout
+    try:
+        os.sched_setaffinity(0, {cpu})
+        out.write('pinned %d\n' % cpu)
+    except OSError as exc:
+        out.write('refused %d %s allowed %s\n' % (
+            cpu, errno.errorcode.get(exc.errno, str(exc.errno)),
+            ','.join(str(c) for c in sorted(os.sched_getaffinity(0)))))
+    out.flush()
+
+
 def spin(cpu):
-    os.sched_setaffinity(0, {cpu})
+    pin(cpu)
     while True:
         pass
 

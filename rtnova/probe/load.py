@@ -37,10 +37,25 @@ class Burst:
     priority: int = 50
 
 
-def _start(args):
+def _start(args, says=False):
     return subprocess.Popen(
         [sys.executable, '-m', 'rtnova.probe.interferer'] + args,
-        stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL)
+        stdin=subprocess.DEVNULL,
+        stdout=subprocess.PIPE if says else subprocess.DEVNULL, text=True)
+
+
+def refusal(line):
+    """What a spinner's first line says when the kernel refused its CPU.
+
+    None when it was pinned (or said nothing: it exited, see
+    ``check_running``).
+    """
+    words = line.split()
+    if len(words) == 5 and words[0] == 'refused':
+        return ('asked for pCPU %s: refused by the kernel (%s: the CPU is '
+                'outside its cpuset, e.g. rtnova-shield\'s), so it spins on '
+                'CPU %s' % (words[1], words[2], words[4]))
+    return None
 
 
 class Load(object):
@@ -51,6 +66,7 @@ class Load(object):
         self.cpus = tuple(sorted(cpus))
         self.burst = burst or Burst()
         self.procs = []
+        self.refused = []   # what the kernel said to spinners refused
 
     def describe(self):
         cpus = ','.join(map(str, self.cpus))
@@ -60,6 +76,9 @@ class Load(object):
             return ('SCHED_FIFO %d for %g ms every %g ms on pCPU %s' % (
                 self.burst.priority, self.burst.ms, self.burst.period_ms,
                 cpus))
+        if self.refused:
+            return 'busy SCHED_OTHER loop (%s) %s' % (
+                self.kind, '; '.join(self.refused))
         return 'busy SCHED_OTHER loop on pCPU %s (%s)' % (cpus, self.kind)
 
     def start(self):
@@ -72,7 +91,11 @@ class Load(object):
                         '--period-ms', str(self.burst.period_ms),
                         '--priority', str(self.burst.priority)]))
                 elif self.kind != 'none':
-                    self.procs.append(_start(['spin', '--cpu', str(cpu)]))
+                    proc = _start(['spin', '--cpu', str(cpu)], says=True)
+                    self.procs.append(proc)
+                    said = refusal(proc.stdout.readline())
+                    if said:
+                        self.refused.append(said)
         except BaseException:
             self.stop()
             raise
@@ -91,6 +114,8 @@ class Load(object):
             if proc.poll() is None:
                 proc.kill()
             proc.wait()
+            if proc.stdout:
+                proc.stdout.close()
         self.procs = []
 
 

@@ -35,6 +35,7 @@ import libvirt
 from rtnova.probe import guest_xml
 from rtnova.probe import image
 from rtnova.probe import load as load_mod
+from rtnova.probe import post_start
 from rtnova.probe import results
 from rtnova.probe import rt_runtime
 from rtnova.probe import serial
@@ -204,6 +205,7 @@ class Run(object):
         except libvirt.libvirtError as exc:
             raise ProbeError('libvirt refused the probe domain: %s' % exc)
         stack.callback(_destroy, dom)
+        self.notes.extend(post_start.apply(dom))
         return dom
 
     def _collect(self, dom, log_path, planted):

@@ -87,18 +87,8 @@ def no_dedicated_set():
             'set [compute] cpu_dedicated_set')
 
 
-def hex_mask(cpus):
-    """The kernel's hex mask of ``cpus`` (``ff0``).
-
-    Above CPU 31, 32-bit words are joined by commas, as /proc/irq prints.
-    """
-    value = sum(1 << cpu for cpu in cpus)
-    text = '%x' % value
-    words = []
-    while len(text) > 8:
-        words.insert(0, text[-8:])
-        text = text[:-8]
-    return ','.join([text] + words)
+# the kernel's hex mask (``ff0``); one owner, shared with rtnova-shield
+hex_mask = cpuset.format_hex_mask
 
 
 def housekeeping(online, sets):

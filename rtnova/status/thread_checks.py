@@ -21,15 +21,12 @@ stall a FIFO vCPU for tens of milliseconds) and is critical by default;
 QEMU threads of guests alone, and ``kthread_priorities``, end in Warning.
 """
 
-import re
-
+from rtnova.hardware import shield_plan
 from rtnova.status import result
 
 SUCCESS, WARNING, FAILURE = result.SUCCESS, result.WARNING, result.FAILURE
 _fmt = result.fmt
 
-# QEMU names its vCPU threads "CPU <n>/KVM"
-VCPU_THREAD = re.compile(r'^CPU \d+/KVM$')
 # per-CPU kernel threads that do work a vCPU on their CPU depends on
 # (softirqs, timers, RCU callbacks, threaded interrupt handlers)
 SERVICE_KTHREADS = ('ksoftirqd/', 'ktimers/', 'ktimersoftd/', 'rcuc/',
@@ -64,28 +61,22 @@ def _listing(threads):
 def _intruders(threads, dedicated):
     """(guest threads, other threads) allowed on dedicated CPUs.
 
-    vCPU threads and kernel threads bound to one CPU are left out.
+    Sorted as rtnova-shield sorts them (one owner: ``shield_plan``).
     """
-    guest, other = [], []
-    for thread in threads:
-        if not thread.cpus & dedicated or VCPU_THREAD.match(thread.name):
-            continue
-        if thread.kthread and len(thread.cpus) == 1:
-            continue
-        (guest if thread.process.startswith('qemu') else other).append(
-            thread)
-    return guest, other
+    return shield_plan.intruders(threads, dedicated)
 
 
 def _intruder_fix(probe, sets):
     keep = _fmt(result.housekeeping(probe.online_cpus(), sets))
-    return ('move them to housekeeping CPUs: taskset -apc %s <pid> '
+    return ('rtnova-shield --dedicated %s moves them to the housekeeping '
+            'CPUs and keeps new tasks there (rtnova-shield --check says '
+            'what cannot move and why); by hand: taskset -apc %s <pid> '
             '(CPUAffinity=%s in /etc/systemd/system.conf for services; '
             'isolcpus=domain,... keeps unbound kernel threads off, tuna '
             '--cpus=%s --isolate moves what runs); give real-time guests '
             'the emulator pool (resources:CUSTOM_RT_EMULATOR_POOL=1) so their '
             'QEMU threads leave the vCPUs\' CPUs'
-            % (keep, keep, _fmt(sets.dedicated)))
+            % (_fmt(sets.dedicated), keep, keep, _fmt(sets.dedicated)))
 
 
 def _dedicated_threads(probe, sets):

@@ -127,4 +127,8 @@ class ProbeOnKVMTest(rh.RealHostTestCase):
             self.assertEqual({'kind': found[0], 'meaning': found[1]},
                              data['hypervisor'])
             self.assertEqual('%s: %s' % found, data['notes'][0])
+        # the driver's post-start steps ran on the probe's domain: its
+        # KVM kernel threads are where rtnova-verify expects them
+        self.assertIn('post-start read-back (the driver\'s): KVM kernel '
+                      'threads placed, no drift', data['notes'])
         self.assertGreater(data['tsc_hz'], 10 ** 8)

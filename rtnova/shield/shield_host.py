@@ -1,0 +1,81 @@
+# Copyright 2026 The rtnova Authors
+#
+#    Licensed under the Apache License, Version 2.0 (the "License"); you may
+#    not use this file except in compliance with the License. You may obtain
+#    a copy of the License at
+#
+#         http://www.apache.org/licenses/LICENSE-2.0
+#
+#    Unless required by applicable law or agreed to in writing, software
+#    distributed under the License is distributed on an "AS IS" BASIS, WITHOUT
+#    WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied. See the
+#    License for the specific language governing permissions and limitations
+#    under the License.
+
+"""The shield's reads and writes of the host, under an injectable root.
+
+Reads are rtnova-status's (:class:`HostProbe`: threads, IRQs, CPUs, the
+fair server); this adds the writes and the few reads only the shield
+makes. Tests run it on a fake tree of plain files.
+"""
+
+import os
+
+from rtnova.hardware import cpuset
+from rtnova.hardware import errors
+from rtnova.status import host_reader
+
+CPUSET_V1 = 'sys/fs/cgroup/cpuset'
+CGROUP_V2 = 'sys/fs/cgroup'
+
+
+class ShieldHost(host_reader.HostProbe):
+
+    def write(self, relative, value):
+        """Write ``value`` to a kernel file (raises OSError as the kernel
+        refuses: EINVAL, EIO, EPERM).
+        """
+        with open(self.path(relative), 'w') as fh:
+            fh.write(value)
+
+    def exists(self, relative):
+        return os.path.exists(self.path(relative))
+
+    def cgroup_mode(self):
+        """'v1' (a cpuset hierarchy), 'v2' (cpuset in cgroup2) or None."""
+        if self.exists(CPUSET_V1 + '/cpuset.cpus'):
+            return 'v1'
+        controllers = self.read(CGROUP_V2 + '/cgroup.controllers', '')
+        return 'v2' if 'cpuset' in controllers.split() else None
+
+    def systemd_runs(self):
+        """Whether systemd is the init system (sd_booted(3)'s test)."""
+        return os.path.isdir(self.path('run/systemd/system'))
+
+    def init_name(self):
+        return self.read('proc/1/comm', '?')
+
+    def stalld_running(self):
+        return 'stalld' in self.processes().values()
+
+    def task_ids(self, relative):
+        """TIDs listed in a cgroup v1 ``tasks`` file (empty if none)."""
+        text = self.read(relative, '')
+        return [int(t) for t in text.split() if t.isdigit()]
+
+    def make_dir(self, relative):
+        os.mkdir(self.path(relative))
+
+    def remove_dir(self, relative):
+        os.rmdir(self.path(relative))
+
+    def remove_file(self, relative):
+        os.unlink(self.path(relative))
+
+
+def cpus_of(spec):
+    """CPUs of a list (``0-3``); empty for an empty or unreadable one."""
+    try:
+        return frozenset(cpuset.parse_cpu_spec(spec)) if spec else frozenset()
+    except errors.InvalidCPUSpec:
+        return frozenset()
