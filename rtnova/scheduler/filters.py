@@ -262,9 +262,7 @@ class RealtimeFilter(filters.BaseHostFilter, filters.CandidateFilterMixin):
         # Without PCI requests every allocation candidate gets nova's same
         # answer (the provider mapping only matters to PCI), so keep all or
         # none, as nova's CandidateFilterMixin would.
-        good = list(host_state.allocation_candidates)
-        host_state.allocation_candidates = good
-        if not good:
+        if not host_state.allocation_candidates:
             LOG.debug('%s: rejected: no allocation candidate left',
                       host_state)
             return False

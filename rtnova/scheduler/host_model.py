@@ -20,6 +20,10 @@ identity of nova's object: nova replaces a host's ``numa_topology`` with a
 new object whenever its usage changes (``HostState.update`` and
 ``consume_from_request`` both assign a fresh one), so identity is a sound
 key. A weak reference guards against a recycled ``id()``.
+
+The scheduler's screen (:func:`screen`) reads nova's host objects as they
+are, against a request's cell bounds, without converting them: most hosts
+of a request are decided there.
 """
 
 import itertools
@@ -230,7 +234,8 @@ def screen(bounds, numa_topology, guest_ids=(0,), pack=False,
     (:mod:`rtnova.hardware.cell_bounds`), read from nova's object as is.
 
     :returns: ``(within, verdict)``: the number of host cells within the
-        bounds (fewer than the guest's cells: nova refuses the host), and
+        bounds, counted up to the guest's cells (fewer: nova refuses the
+        host), and
         nova's decision when the bounds make it (True or False), else
         None. A verdict needs thread sibling information on every cell
         (nova's packing does not run without it). ``(None, None)`` for a
@@ -238,12 +243,12 @@ def screen(bounds, numa_topology, guest_ids=(0,), pack=False,
     """
     try:
         cells = numa_topology._obj_cells
-        within = _within(bounds, cells)
-        if within < bounds.cells or not bounds.decides:
-            return within, None
-        if bounds.cells == 1:
-            verdict = _one_cell_fits(bounds, cells)
+        if bounds.decides and bounds.cells == 1:
+            within, verdict = _one_cell(bounds, cells)
         else:
+            within = _within(bounds, cells)
+            if within < bounds.cells or not bounds.decides:
+                return within, None
             verdict = cell_bounds.decide_fit(
                 _rows(bounds, cells), guest_ids, pack, pci_counts)
         if verdict is not None and not all(map(_SIBLINGS, cells)):
@@ -271,16 +276,15 @@ def _free_count(pcpuset, pinned, need):
 
 
 def _within(bounds, cells):
-    """How many host cells are within the bounds: all of them for a
-    guest the bounds decide on several cells, else up to the guest's.
+    """How many host cells are within the bounds, counted up to the
+    guest's cells (all that matters: fewer, and nova refuses the host).
     """
     within, need = 0, bounds.pcpus
-    stop = bounds.cells if bounds.cells == 1 or not bounds.decides else 0
     for cell, (pcpuset, pinned) in zip(cells, map(_CPU_FIELDS, cells)):
         if _free_count(pcpuset, pinned, need) >= need and _memory_holds(
                 bounds, cell):
             within += 1
-            if within == stop:
+            if within == bounds.cells:
                 break
     return within
 
@@ -292,15 +296,18 @@ def _covered(pcpuset, pinned, siblings):
         itertools.chain.from_iterable(siblings))
 
 
-def _one_cell_fits(bounds, cells):
-    """True when a host cell takes the one guest cell, else None."""
-    need = bounds.pcpus
+def _one_cell(bounds, cells):
+    """``screen`` for a one-cell guest the bounds decide, in one pass:
+    (1, True) at the first host cell that takes it.
+    """
+    within, need = 0, bounds.pcpus
     for cell, (pcpuset, pinned) in zip(cells, map(_CPU_FIELDS, cells)):
         if (_free_count(pcpuset, pinned, need) >= need and
-                _memory_holds(bounds, cell) and
-                _covered(pcpuset, pinned, cell._obj_siblings)):
-            return True
-    return None
+                _memory_holds(bounds, cell)):
+            if _covered(pcpuset, pinned, cell._obj_siblings):
+                return 1, True
+            within = 1
+    return within, None
 
 
 def _rows(bounds, cells):
@@ -309,7 +316,9 @@ def _rows(bounds, cells):
     """
     rows, need = [], bounds.pcpus
     for cell, (pcpuset, pinned) in zip(cells, map(_CPU_FIELDS, cells)):
-        free = len(pcpuset - pinned)
+        # nova's len(free_pcpus), exact: it orders the cells
+        free = (len(pcpuset) - len(pinned) if pinned <= pcpuset
+                else len(pcpuset - pinned))
         fits = free >= need and _memory_holds(bounds, cell)
         if fits and not _covered(pcpuset, pinned, cell._obj_siblings):
             return None
