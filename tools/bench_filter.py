@@ -20,17 +20,23 @@ as real nova ``HostState`` objects and real-time requests as real
 pass is timed against nova's filter on the same hosts and the same request
 shape, and its decisions are compared with nova's on every host.
 
-The rtnova passes, each exactly one of the filter's three situations:
+The rtnova passes, each one of the filter's three situations:
 
 * cold -- the first call for every host: filter state emptied, host
-  objects never seen before, so every host is converted from nova's
-  objects (or refused from its free pCPU counts) and decided by the fit;
+  objects never seen before;
 * re-read, new shape -- hosts re-read from the database (new objects, same
   content, as nova's HostManager hands them over for each request) and a
-  request shape the filter has not seen: the conversions are reused, the
-  decision memo cannot answer, every host is decided by the fit;
-* memo hit -- the previous shape again on re-read, unchanged hosts: the
-  decision comes from the memo.
+  request shape the filter has not seen (its decision memo cannot answer);
+* memo hit -- the previous shape again on re-read, unchanged hosts.
+
+Each pass is one ``filter_all`` call. The shapes here are all decided by
+the cell bounds, from nova's objects as they are (see the scheduler
+guide), so the three cost the same; the conversions and the memo serve
+the requests the bounds leave to the exact fit.
+
+Then nova's whole ``HostManager.get_filtered_hosts()`` for one request,
+with nova's default filters alone, plus NUMATopologyFilter, plus
+RealtimeFilter.
 
 Then the worst case, a 16-node host on which a 6-node guest does not fit,
 timed cold in every round (filter state emptied, a new host object).
@@ -329,8 +335,8 @@ def worst_case(args):
     if len(set(map(id, models))) != len(models):
         raise SystemExit('worst case: a round reused a host model')
     print('== worst case: 16-node host, 6-node guest that does not fit ==')
-    print('rtnova RealtimeFilter, cold (conversion + fit, no memo) every '
-          'round: median of 5 %s, max %s, passes=%s' %
+    print('rtnova RealtimeFilter, cold (caches emptied, a new host object) '
+          'every round: median of 5 %s, max %s, passes=%s' %
           (fmt_us(statistics.median(rt_times)), fmt_us(max(rt_times)),
            rt_dec))
     if args.skip_nova_worst:
