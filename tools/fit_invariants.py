@@ -48,8 +48,8 @@ from nova import exception
 from nova.virt import hardware
 
 from rtnova.hardware import fit
-from rtnova.hardware import usage
 from tests.unit import fit_scenarios as fs
+from tests.unit import host_usage as usage
 
 
 def nova_instance(inst, placement):

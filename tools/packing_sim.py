@@ -44,7 +44,7 @@ import sys
 from rtnova.hardware import fit
 from rtnova.hardware import guest_topology as guest_mod
 from rtnova.hardware import host_topology as host_mod
-from rtnova.hardware import usage
+from tests.unit import host_usage as usage
 
 MODELS = ('rtnova+pool', 'nova mask', 'nova isolate', 'nova share')
 

@@ -39,6 +39,7 @@ NUMA-local CPUs first) and the pool's capacity is checked.
 """
 
 import dataclasses
+import itertools
 
 from rtnova.hardware import cell_fit as pin
 from rtnova.hardware import emulator
@@ -106,7 +107,11 @@ def order_host_cells(host, guest, pack=False, pci_counts=None,
     return cells
 
 
-def _interchangeable(guest):
+def interchangeable(guest):
+    """Whether every guest cell asks the same of a host cell.
+
+    Same sizes, a concrete page size or none, no isolated emulator pCPU.
+    """
     first = guest.cells[0]
     if guest.emulator_policy == policies.EMULATOR_ISOLATE:
         return False
@@ -159,52 +164,73 @@ def _first_fitting_cell(order, guest, limits):
 
 
 def _replay_nova(order, guest, limits):
-    """nova's permutation walk with its caches.
+    """nova's permutation walk with its caches, on rtnova's cell fit.
 
     :returns: the cell states of the first permutation that fits, or None.
     """
     cells = guest.cells
-    k = len(cells)
-    if k == 1:
+    if len(cells) == 1:
         return _first_fitting_cell(order, guest, limits)
     states = [pin.CellState(c) for c in cells]
     isolate = guest.emulator_policy == policies.EMULATOR_ISOLATE
+
+    def try_cell(pos, index):
+        return pin.fit_cell(order[index], cells[pos], states[pos],
+                            guest.cpu_policy, guest.thread_policy, limits,
+                            1 if isolate and pos == 0 else 0)
+
+    found = walk([c.id for c in order], states, try_cell)
+    return states if found else None
+
+
+def walk(host_ids, states, try_cell):
+    """nova's walk over permutations of host cells, with its caches.
+
+    nova keys its fit and no-fit caches on (host cell id, the instance
+    cell's *current* id), and a fit rewrites that id to the host cell's.
+
+    :param host_ids: the host cell ids in nova's order
+    :param states: one object with an ``id`` per guest cell, rewritten as
+        nova rewrites its instance cells
+    :param try_cell: ``try_cell(pos, index)`` checks guest cell ``pos`` on
+        host cell ``host_ids[index]`` as nova's cell check does (it may
+        rewrite ``states[pos]``)
+    :returns: True when a permutation fits (``states`` then hold it).
+    """
+    k = len(states)
     not_fit, fit = set(), set()
     perm = list(range(k))
     while perm is not None:
         broke = None
         for pos in range(k):
-            host_cell, state = order[perm[pos]], states[pos]
-            key = (host_cell.id, state.id)
+            host_id, state = host_ids[perm[pos]], states[pos]
+            key = (host_id, state.id)
             if key in not_fit:
                 broke = pos
                 break
             if key in fit:
-                state.id = host_cell.id
+                state.id = host_id
                 continue
-            reserved = 1 if isolate and pos == 0 else 0
-            if not pin.fit_cell(host_cell, cells[pos], state,
-                                guest.cpu_policy, guest.thread_policy,
-                                limits, reserved):
+            if not try_cell(pos, perm[pos]):
                 not_fit.add(key)
                 broke = pos
                 break
             fit.add(key)
         if broke is None:
-            return states
+            return True
         # Skip every permutation with a prefix nova would refuse from its
         # caches without changing any state.
         skip_at = k - 1
         for pos in range(broke + 1):
-            host_cell = order[perm[pos]]
-            key = (host_cell.id, states[pos].id)
+            host_id = host_ids[perm[pos]]
+            key = (host_id, states[pos].id)
             if key in not_fit:
                 skip_at = pos
                 break
-            if key not in fit or states[pos].id != host_cell.id:
+            if key not in fit or states[pos].id != host_id:
                 break
-        perm = _next_perm(perm, skip_at, len(order))
-    return None
+        perm = _next_perm(perm, skip_at, len(host_ids))
+    return False
 
 
 def _why_not(order, guest, limits):
@@ -240,10 +266,12 @@ def _search(guest, host, pack, limits, pci_counts, check_pool):
                 'emulator pool full: %d of %d units used, %d asked' %
                 (host.pool_used, host.pool_capacity, guest.pool_units))
     order = order_host_cells(host, guest, pack, pci_counts)
-    if len(guest.cells) > 1 and _interchangeable(guest):
+    if len(guest.cells) > 1 and interchangeable(guest):
         cell = guest.cells[0]
-        fitting = sum(1 for hc in order
-                      if _cell_fits(hc, cell, guest, limits))
+        # only "fewer than k" matters: stop counting at k
+        fitting = sum(itertools.islice(
+            (1 for hc in order if _cell_fits(hc, cell, guest, limits)),
+            len(guest.cells)))
         if fitting < len(guest.cells):
             return None, NoFit(lambda: _why_not(order, guest, limits))
     states = _replay_nova(order, guest, limits)
@@ -274,30 +302,6 @@ def _recordable(host, guest, states):
             return False
         used |= pcpus
     return True
-
-
-def ruled_out_by_cpus(guest, free_pcpu_counts):
-    """A :class:`NoFit` when no host cell has the pCPUs a one-cell guest
-    needs, decided from the free pCPU count of each host cell alone.
-
-    Exact for one pinned cell without a symbolic page size: nova then
-    refuses every host cell at its CPU check, whatever their order,
-    memory or pages, and changes nothing on the way. Lets the scheduler
-    refuse a full host without reading the rest of its topology. None when
-    that cannot be decided this way.
-    """
-    if (len(guest.cells) != 1 or
-            guest.cpu_policy not in policies.PINNED_POLICIES):
-        return None
-    cell = guest.cells[0]
-    if cell.pagesize_kb is not None and cell.pagesize_kb < 0:
-        return None
-    isolate = guest.emulator_policy == policies.EMULATOR_ISOLATE
-    required = len(cell.pcpus) + (1 if isolate else 0)
-    if not free_pcpu_counts or max(free_pcpu_counts) >= required:
-        return None
-    return NoFit('no host cell has %d free dedicated pCPUs (most free: %d)'
-                 % (required, max(free_pcpu_counts)))
 
 
 def fits(guest, host, pack=False, limits=None, pci_counts=None,

@@ -71,10 +71,6 @@ class Placement:
     shared_cpus: frozenset = frozenset()
 
     @property
-    def host_cells(self):
-        return tuple(c.host_cell for c in self.cells)
-
-    @property
     def cpuset_reserved(self):
         return frozenset().union(*(c.cpuset_reserved for c in self.cells))
 

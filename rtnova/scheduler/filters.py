@@ -43,7 +43,9 @@ import nova.conf
 from nova import objects
 from nova.scheduler import filters
 from nova.scheduler.filters import numa_topology_filter
+from nova.scheduler import utils
 
+from rtnova.hardware import cell_bounds
 from rtnova.hardware import fit as fit_mod
 from rtnova.hardware import policies
 from rtnova.scheduler import host_model
@@ -116,9 +118,32 @@ class RequestView:
                                    props.get('hw_cpu_policy')) and
             policies.REQUIRE in (extra.get('hw:cpu_thread_policy'),
                                  props.get('hw_cpu_thread_policy')))
-        # nothing but the fit decides this request on nova's side
-        self.cpu_prefilter = bool(self.guest and not self.delegation and
-                                  not self.needs_threads)
+        # the per-cell bounds hosts are screened with, when exact; not
+        # for 'require', which nova checks against the host's SMT first
+        # (refusing without touching the allocation candidates)
+        self.bounds = (cell_bounds.bounds_of(self.guest)
+                       if self.guest and not self.delegation and
+                       not self.needs_threads else None)
+        # the bounds as a default, not self: no reference cycle
+        self.out_of_bounds = fit_mod.NoFit(
+            lambda bounds=self.bounds: _out_of_bounds(bounds))
+        self.guest_ids = (tuple(c.id for c in self.guest.cells)
+                          if self.guest else ())
+        self._limits = {}
+
+    def limits(self, cpu_ratio, ram_ratio):
+        """nova's ``NUMATopologyLimits`` for a passing host, one object per
+        request and ratio pair: nothing changes it after the filter.
+        """
+        limits = self._limits.get((cpu_ratio, ram_ratio))
+        if limits is None:
+            limits = objects.NUMATopologyLimits(
+                cpu_allocation_ratio=cpu_ratio,
+                ram_allocation_ratio=ram_ratio)
+            if self.network_metadata:
+                limits.network_metadata = self.network_metadata
+            self._limits[(cpu_ratio, ram_ratio)] = limits
+        return limits
 
 
 _VIEWS = host_model.IdentityCache()
@@ -132,18 +157,6 @@ def request_view(spec_obj):
         view = RequestView(spec_obj)
         _VIEWS.put(spec_obj, view)
     return view
-
-
-def delegation_reason(host_state, spec_obj, view=None):
-    """Why nova's own filter must decide, or None."""
-    view = view or request_view(spec_obj)
-    if view.delegation:
-        return view.delegation
-    host_topology = host_state.numa_topology
-    if host_topology and not host_model.cached_host(
-            host_topology).siblings_known:
-        return 'host cells without thread sibling information'
-    return None
 
 
 # distinct request shapes remembered per host model
@@ -188,25 +201,44 @@ class RealtimeFilter(filters.BaseHostFilter, filters.CandidateFilterMixin):
         self._nova = numa_topology_filter.NUMATopologyFilter()
 
     def host_passes(self, host_state, spec_obj):
+        return self._passes(host_state, request_view(spec_obj), spec_obj,
+                            LOG.isEnabledFor(py_logging.DEBUG))
+
+    def filter_all(self, filter_obj_list, spec_obj):
+        """All hosts of one request together: the request is read once,
+        and every host is screened against its per-cell bounds before the
+        exact fit runs on the survivors.
+        """
+        if not self.RUN_ON_REBUILD and utils.request_is_rebuild(spec_obj):
+            # as nova's BaseHostFilter: a rebuild passes every host
+            return list(filter_obj_list)
         view = request_view(spec_obj)
+        passes = self._passes
+        debug = LOG.isEnabledFor(py_logging.DEBUG)
+        return [state for state in filter_obj_list
+                if passes(state, view, spec_obj, debug)]
+
+    def _passes(self, host_state, view, spec_obj, debug=True):
         host_topology = host_state.numa_topology
-        if view.cpu_prefilter and host_topology:
-            # a full host is refused from its free pCPU counts alone
-            no_fit = fit_mod.ruled_out_by_cpus(
-                view.guest, host_model.free_pcpu_counts(host_topology))
-            if no_fit is not None:
-                return self._reject(host_state, no_fit)
+        pci_counts = _pci_counts(host_state.pci_stats)
+        if view.bounds is not None and host_topology is not None:
+            within, verdict = host_model.screen(
+                view.bounds, host_topology, view.guest_ids, view.pack,
+                pci_counts)
+            if within is not None and within < view.bounds.cells:
+                return self._reject(host_state, view.out_of_bounds, debug)
+            if verdict is not None:
+                if verdict:
+                    return self._accept(host_state, view)
+                return self._reject(host_state, _NO_RECORDABLE_WALK, debug)
         host = host_model.cached_host(
             host_topology, (host_state.host, host_state.nodename)) \
             if host_topology else None
-        reason = view.delegation or (
-            host and not host.siblings_known and
-            'host cells without thread sibling information')
+        reason = delegation_reason(view, host)
         if reason:
             LOG.debug('%s: %s; deciding with nova\'s NUMATopologyFilter',
                       host_state, reason)
             return self._nova.host_passes(host_state, spec_obj)
-
         if not host:
             if view.guest:
                 LOG.debug('%s: rejected: the request has a NUMA topology, '
@@ -219,33 +251,52 @@ class RealtimeFilter(filters.BaseHostFilter, filters.CandidateFilterMixin):
             return False
         if not view.guest:
             return True
+        result = _decide(view, host, host_state.cpu_allocation_ratio,
+                         host_state.ram_allocation_ratio, pci_counts)
+        if not result:
+            return self._reject(host_state, result)
+        return self._accept(host_state, view)
 
-        ram_ratio = host_state.ram_allocation_ratio
-        cpu_ratio = host_state.cpu_allocation_ratio
-        result = _decide(view, host, cpu_ratio, ram_ratio,
-                         _pci_counts(host_state.pci_stats))
+    @staticmethod
+    def _accept(host_state, view):
         # Without PCI requests every allocation candidate gets nova's same
         # answer (the provider mapping only matters to PCI), so keep all or
         # none, as nova's CandidateFilterMixin would.
-        if not result:
-            return self._reject(host_state, result)
-        good = list(host_state.allocation_candidates)
-        host_state.allocation_candidates = good
-        if not good:
+        if not host_state.allocation_candidates:
             LOG.debug('%s: rejected: no allocation candidate left',
                       host_state)
             return False
-        limits = objects.NUMATopologyLimits(
-            cpu_allocation_ratio=cpu_ratio, ram_allocation_ratio=ram_ratio)
-        if view.network_metadata:
-            limits.network_metadata = view.network_metadata
-        host_state.limits['numa_topology'] = limits
+        host_state.limits['numa_topology'] = view.limits(
+            host_state.cpu_allocation_ratio, host_state.ram_allocation_ratio)
         return True
 
     @staticmethod
-    def _reject(host_state, no_fit):
+    def _reject(host_state, no_fit, debug=True):
         # as nova's CandidateFilterMixin: no candidate of this host is left
         host_state.allocation_candidates = []
-        if LOG.isEnabledFor(py_logging.DEBUG):
+        if debug and LOG.isEnabledFor(py_logging.DEBUG):
             LOG.debug('%s: rejected: %s', host_state, no_fit.reason)
         return False
+
+
+def delegation_reason(view, host):
+    """Why nova's own filter must decide, or None (the one place)."""
+    if view.delegation:
+        return view.delegation
+    if host is not None and not host.siblings_known:
+        return 'host cells without thread sibling information'
+    return None
+
+
+_NO_RECORDABLE_WALK = fit_mod.NoFit(
+    "nova's walk over the host cells finds no assignment of guest cells "
+    'its claim can record (each host cell takes a guest cell or not, by '
+    'its free pCPUs and pages)')
+
+
+def _out_of_bounds(bounds):
+    return ('fewer than %d host cell(s) with %d free dedicated pCPUs and '
+            '%d MiB free in %s' % (
+                bounds.cells, bounds.pcpus, bounds.memory_mb,
+                '%d KiB pages' % bounds.page_kb if bounds.page_kb
+                else 'small pages (or memory)'))

@@ -20,11 +20,17 @@ identity of nova's object: nova replaces a host's ``numa_topology`` with a
 new object whenever its usage changes (``HostState.update`` and
 ``consume_from_request`` both assign a fresh one), so identity is a sound
 key. A weak reference guards against a recycled ``id()``.
+
+The scheduler's screen (:func:`screen`) reads nova's host objects as they
+are, against a request's cell bounds, without converting them: most hosts
+of a request are decided there.
 """
 
+import itertools
 import operator
 import weakref
 
+from rtnova.hardware import cell_bounds
 from rtnova.hardware import guest_topology as guest_mod
 from rtnova.hardware import host_topology as host_mod
 
@@ -59,36 +65,40 @@ class IdentityCache:
         return len(self._entries)
 
 
-def host_cell_from_nova(cell):
-    """One ``objects.NUMACell`` -> :class:`host.HostCell`.
+def _field(obj, name, default=None):
+    """A versioned object's stored field (``_obj_<name>``), or ``default``
+    when unset.
 
-    Reads the versioned object's stored fields (``_obj_<name>``) directly:
-    its per-field properties cost more than the rest of the conversion,
-    and the scheduler converts thousands of hosts.
+    Read as a plain attribute: nova's per-field properties cost more than
+    the rest of the conversion, and ``vars()`` would give every object of
+    every re-read host a dict of its own (Python 3.11 builds it on first
+    use), thousands of new objects for the garbage collector per request.
     """
-    f = vars(cell)
-    pcpuset = frozenset(f.get('_obj_pcpuset', ()))
-    cpuset = frozenset(f.get('_obj_cpuset', ()))
-    mempages = []
-    for pages in f.get('_obj_mempages') or ():
-        p = vars(pages)
-        mempages.append(host_mod.MemPages(
-            size_kb=p['_obj_size_kb'], total=p['_obj_total'],
-            used=p.get('_obj_used', 0), reserved=p.get('_obj_reserved', 0)))
+    return getattr(obj, '_obj_' + name, default)
+
+
+def host_cell_from_nova(cell):
+    """One ``objects.NUMACell`` -> :class:`host.HostCell`."""
+    pcpuset = frozenset(_field(cell, 'pcpuset', ()))
+    cpuset = frozenset(_field(cell, 'cpuset', ()))
     return host_mod.HostCell(
-        id=f['_obj_id'],
+        id=cell._obj_id,
         cpus=cpuset | pcpuset,
         pcpuset=pcpuset,
         cpuset=cpuset,
-        memory_mb=f['_obj_memory'],
+        memory_mb=cell._obj_memory,
         # nova's own sibling sets, shared read-only: nova's pinning follows
         # their iteration order (``list(sibling_set)[:n]``), and a host has
         # one per core -- copying them was most of the conversion's cost
-        siblings=tuple(f.get('_obj_siblings', ())),
-        mempages=tuple(mempages),
-        pinned_cpus=frozenset(f.get('_obj_pinned_cpus') or ()),
-        memory_usage_mb=f.get('_obj_memory_usage', 0),
-        cpu_usage=f.get('_obj_cpu_usage', 0),
+        siblings=tuple(_field(cell, 'siblings', ())),
+        mempages=tuple(
+            host_mod.MemPages(size_kb=p._obj_size_kb, total=p._obj_total,
+                              used=_field(p, 'used', 0),
+                              reserved=_field(p, 'reserved', 0))
+            for p in _field(cell, 'mempages') or ()),
+        pinned_cpus=frozenset(_field(cell, 'pinned_cpus') or ()),
+        memory_usage_mb=_field(cell, 'memory_usage', 0),
+        cpu_usage=_field(cell, 'cpu_usage', 0),
     )
 
 
@@ -126,67 +136,41 @@ def guest_from_nova(instance_topology, pool_units=0):
         pool_units=pool_units)
 
 
-_plain_values = operator.itemgetter(
+_plain_values = operator.attrgetter(
     '_obj_id', '_obj_memory', '_obj_cpu_usage', '_obj_memory_usage')
-_set_values = operator.itemgetter('_obj_cpuset', '_obj_pcpuset',
-                                  '_obj_pinned_cpus')
-_page_values = operator.itemgetter(
+_set_values = operator.attrgetter('_obj_cpuset', '_obj_pcpuset',
+                                  '_obj_pinned_cpus', '_obj_siblings')
+_page_values = operator.attrgetter(
     '_obj_size_kb', '_obj_total', '_obj_used', '_obj_reserved')
 
 
-def _frozen_cell(fields):
-    """A cell's stored fields as values no later change can reach.
+def _cell_fingerprint(cell):
+    """A cell's stored fields as tuples of ints, built in C loops.
 
-    nova changes some of these sets in place (``NUMACell.pin_cpus`` does
-    ``pinned_cpus |= ...``): a fingerprint holding nova's own sets would
-    change along with the object and vouch for a stale conversion.
+    Frozen copies: nova changes some of these sets in place
+    (``NUMACell.pin_cpus`` does ``pinned_cpus |= ...``), so a fingerprint
+    holding nova's own sets would change along with the object and vouch
+    for a stale conversion. Tuples of ints, not frozensets: the garbage
+    collector stops tracking such tuples after their first collection, so
+    thousands of fingerprints add nothing to the full collections a
+    scheduler process pays for (frozensets stay tracked).
     """
-    return (_plain_values(fields),
-            tuple(frozenset(v) for v in _set_values(fields)),
-            tuple(frozenset(s) for s in fields['_obj_siblings']),
-            tuple(_page_values(vars(p))
-                  for p in fields.get('_obj_mempages') or ()))
+    cpuset, pcpuset, pinned, siblings = _set_values(cell)
+    return (_plain_values(cell), tuple(sorted(cpuset)),
+            tuple(sorted(pcpuset)), tuple(sorted(pinned)),
+            tuple(map(tuple, map(sorted, siblings))),
+            tuple(map(_page_values, _field(cell, 'mempages') or ())))
 
 
 def fingerprint(numa_topology):
     """Frozen copies of the stored fields the conversion reads.
 
-    :raises KeyError: when a field is unset (such a host is just converted
-        every time).
+    Comparing two of them (``==``) tells whether a re-read topology still
+    has the content a conversion was made from.
+
+    :raises AttributeError: when a field is unset.
     """
-    return tuple(_frozen_cell(vars(cell))
-                 for cell in vars(numa_topology)['_obj_cells'])
-
-
-def _cell_matches(fields, known):
-    plain, sets, siblings, pages = known
-    # set == frozenset compares content, so nothing is copied here
-    if _plain_values(fields) != plain or _set_values(fields) != sets:
-        return False
-    live = fields['_obj_siblings']
-    if len(live) != len(siblings) or any(
-            a != b for a, b in zip(live, siblings)):
-        return False
-    live_pages = fields.get('_obj_mempages') or ()
-    return len(live_pages) == len(pages) and all(
-        _page_values(vars(p)) == values
-        for p, values in zip(live_pages, pages))
-
-
-def matches(known, numa_topology):
-    """Whether ``numa_topology`` still has the ``known`` fingerprint.
-
-    Compares in place, live fields against the frozen ones: the scheduler
-    re-reads every compute node's topology from the database for each
-    request, so most hosts arrive as a new object with unchanged content.
-    """
-    try:
-        cells = vars(numa_topology)['_obj_cells']
-        return len(cells) == len(known) and all(
-            _cell_matches(vars(cell), frozen)
-            for cell, frozen in zip(cells, known))
-    except KeyError:
-        return False
+    return tuple(map(_cell_fingerprint, numa_topology._obj_cells))
 
 
 class HostTopologyCache:
@@ -207,33 +191,140 @@ class HostTopologyCache:
         if topo is not None:
             return topo
         previous = self._by_node.get(node) if node is not None else None
-        if previous is not None and matches(previous[1], numa_topology):
+        try:
+            known = fingerprint(numa_topology)
+        except (AttributeError, TypeError):
+            # an unset (or None) field: convert such a host every time
+            known = None
+        if (previous is not None and known is not None and
+                previous[1] == known):
             topo = previous[0]
         else:
             topo = host_from_nova(numa_topology)
-            if node is not None:
-                try:
-                    self._by_node[node] = (topo, fingerprint(numa_topology))
-                except KeyError:
-                    self._by_node.pop(node, None)
+            if node is not None and known is not None:
+                self._by_node[node] = (topo, known)
+            elif node is not None:
+                self._by_node.pop(node, None)
         self._by_identity.put(numa_topology, topo)
         return topo
 
 
-def free_pcpu_counts(numa_topology):
-    """Free dedicated pCPUs per host cell, read from nova's object as is."""
-    counts = []
-    for cell in vars(numa_topology).get('_obj_cells') or ():
-        fields = vars(cell)
-        pcpuset = fields.get('_obj_pcpuset') or frozenset()
-        pinned = fields.get('_obj_pinned_cpus')
-        if not pinned:
-            counts.append(len(pcpuset))
-        elif pinned <= pcpuset:
-            counts.append(len(pcpuset) - len(pinned))
+def _memory_holds(bounds, cell):
+    """``bounds.memory_holds`` on nova's stored fields: only the pages of
+    the size the bounds look at are read.
+    """
+    pages = cell._obj_mempages
+    if not pages:
+        return bounds.memory_holds((), cell._obj_memory,
+                                   cell._obj_memory_usage)
+    size = bounds.page_kb or min(p._obj_size_kb for p in pages)
+    for p in pages:
+        if p._obj_size_kb == size:
+            return bounds.pages_hold(
+                size, p._obj_total - p._obj_used - p._obj_reserved)
+    return False
+
+
+_SIBLINGS = operator.attrgetter('_obj_siblings')
+
+
+def screen(bounds, numa_topology, guest_ids=(0,), pack=False,
+           pci_counts=None):
+    """How ``numa_topology`` stands against a request's ``bounds``
+    (:mod:`rtnova.hardware.cell_bounds`), read from nova's object as is.
+
+    :returns: ``(within, verdict)``: the number of host cells within the
+        bounds, counted up to the guest's cells (fewer: nova refuses the
+        host), and
+        nova's decision when the bounds make it (True or False), else
+        None. A verdict needs thread sibling information on every cell
+        (nova's packing does not run without it). ``(None, None)`` for a
+        topology with an unset field: the exact path reads it.
+    """
+    try:
+        cells = numa_topology._obj_cells
+        if bounds.decides and bounds.cells == 1:
+            within, verdict = _one_cell(bounds, cells)
         else:
-            counts.append(len(pcpuset - pinned))
-    return counts
+            within = _within(bounds, cells)
+            if within < bounds.cells or not bounds.decides:
+                return within, None
+            verdict = cell_bounds.decide_fit(
+                _rows(bounds, cells), guest_ids, pack, pci_counts)
+        if verdict is not None and not all(map(_SIBLINGS, cells)):
+            verdict = None
+        return within, verdict
+    except AttributeError:
+        return None, None
+
+
+_CPU_FIELDS = operator.attrgetter('_obj_pcpuset', '_obj_pinned_cpus')
+
+
+def _free_count(pcpuset, pinned, need):
+    """len(nova's free_pcpus) where it matters: below ``need`` any count
+    will do. Set headers first: the sets' tables are only read when the
+    lengths cannot tell (reading nova's objects is most of the cost).
+    """
+    if len(pcpuset) < need:
+        return len(pcpuset)
+    if not pinned:
+        return len(pcpuset)
+    if len(pcpuset) - len(pinned) >= need and pinned <= pcpuset:
+        return len(pcpuset) - len(pinned)
+    return len(pcpuset - pinned)
+
+
+def _within(bounds, cells):
+    """How many host cells are within the bounds, counted up to the
+    guest's cells (all that matters: fewer, and nova refuses the host).
+    """
+    within, need = 0, bounds.pcpus
+    for cell, (pcpuset, pinned) in zip(cells, map(_CPU_FIELDS, cells)):
+        if _free_count(pcpuset, pinned, need) >= need and _memory_holds(
+                bounds, cell):
+            within += 1
+            if within == bounds.cells:
+                break
+    return within
+
+
+def _covered(pcpuset, pinned, siblings):
+    # nova's pinning takes a cell within the bounds when its thread
+    # sibling sets hold all of its free pCPUs
+    return (pcpuset - pinned).issubset(
+        itertools.chain.from_iterable(siblings))
+
+
+def _one_cell(bounds, cells):
+    """``screen`` for a one-cell guest the bounds decide, in one pass:
+    (1, True) at the first host cell that takes it.
+    """
+    within, need = 0, bounds.pcpus
+    for cell, (pcpuset, pinned) in zip(cells, map(_CPU_FIELDS, cells)):
+        if (_free_count(pcpuset, pinned, need) >= need and
+                _memory_holds(bounds, cell)):
+            if _covered(pcpuset, pinned, cell._obj_siblings):
+                return 1, True
+            within = 1
+    return within, None
+
+
+def _rows(bounds, cells):
+    """``cell_bounds.decide_fit``'s rows, or None when a cell within the
+    bounds is not covered by its siblings (then the fit decides).
+    """
+    rows, need = [], bounds.pcpus
+    for cell, (pcpuset, pinned) in zip(cells, map(_CPU_FIELDS, cells)):
+        # nova's len(free_pcpus), exact: it orders the cells
+        free = (len(pcpuset) - len(pinned) if pinned <= pcpuset
+                else len(pcpuset - pinned))
+        fits = free >= need and _memory_holds(bounds, cell)
+        if fits and not _covered(pcpuset, pinned, cell._obj_siblings):
+            return None
+        rows.append((cell._obj_id,
+                     cell._obj_memory - cell._obj_memory_usage, free, fits))
+    return rows
 
 
 _HOSTS = HostTopologyCache()

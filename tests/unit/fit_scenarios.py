@@ -239,7 +239,7 @@ def broken_invariants(host, guest, placement):
     CPUs only, never on the dedicated set; hugepages and pool not
     overcommitted (checked by applying the placement).
     """
-    from rtnova.hardware import usage
+    from tests.unit import host_usage as usage
     broken = []
     cells = {c.id: c for c in host.cells}
     seen = set()

@@ -154,7 +154,7 @@ class FilterExactnessTest(base.TestCase):
         answers = []
         for topo in (room, node1_full):
             self.assertEqual('PCI device requests', filters.delegation_reason(
-                _pci_host_state(topo), spec))
+                filters.request_view(spec), None))
             want = self.nova.host_passes(_pci_host_state(topo), spec)
             got = self.rt.host_passes(_pci_host_state(topo), spec)
             self.assertEqual(want, got)

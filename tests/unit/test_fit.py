@@ -28,9 +28,9 @@ from rtnova.hardware import fit
 from rtnova.hardware import guest_topology as guest_mod
 from rtnova.hardware import host_topology as host_mod
 from rtnova.hardware import sample
-from rtnova.hardware import usage
 from tests.unit import base
 from tests.unit import fit_scenarios as fs
+from tests.unit import host_usage as usage
 
 
 def rt_guest(vcpus=1, cells=1, pool_units=1, pagesize=None,
@@ -169,7 +169,8 @@ class NoBlowUpTest(base.TestCase):
         want = hardware.numa_fit_instance_to_host(topo, copy.deepcopy(inst),
                                                   None)
         self.assertTrue(result)
-        self.assertEqual(set(range(6)), set(result.host_cells))
+        self.assertEqual(set(range(6)),
+                         {c.host_cell for c in result.cells})
         self.assertEqual(fs.nova_answer(want), fs.rtnova_answer(result))
 
 
@@ -258,29 +259,3 @@ class NovaQuirksTest(base.TestCase):
                     not (core & used) for core in cores
                     if core & got.cpuset_reserved)
         self.assertGreater(spare_from_other_core, 10)
-
-
-class RuledOutByCpusTest(base.TestCase):
-    """The scheduler's shortcut for full hosts: only where it is exact."""
-
-    def test_one_cell_guest_and_no_cell_with_enough_pcpus(self):
-        no_fit = fit.ruled_out_by_cpus(rt_guest(vcpus=4), [3, 2, 0])
-        self.assertFalse(no_fit)
-        self.assertIn('4 free dedicated pCPUs (most free: 3)', no_fit.reason)
-
-    def test_isolate_counts_the_reserved_pcpu(self):
-        guest = rt_guest(vcpus=3, pool_units=0, emulator='isolate')
-        self.assertFalse(fit.ruled_out_by_cpus(guest, [3]))
-        self.assertIsNone(fit.ruled_out_by_cpus(guest, [4]))
-
-    def test_undecided_where_nova_could_change_state_or_collide(self):
-        # symbolic page size (nova fixes it on the way), several cells
-        # (nova's cache collisions), shared CPUs (no pCPUs involved)
-        self.assertIsNone(fit.ruled_out_by_cpus(
-            rt_guest(vcpus=4, pagesize=guest_mod.MEMPAGES_LARGE), [0]))
-        self.assertIsNone(fit.ruled_out_by_cpus(
-            rt_guest(vcpus=4, cells=2), [0, 0]))
-        shared = guest_mod.GuestTopology(
-            cells=(guest_mod.GuestCell(id=0, cpus=frozenset({0}),
-                                       pcpus=frozenset(), memory_mb=512),))
-        self.assertIsNone(fit.ruled_out_by_cpus(shared, [0]))

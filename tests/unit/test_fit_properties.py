@@ -27,9 +27,9 @@ import hypothesis
 from hypothesis import strategies as st
 
 from rtnova.hardware import fit
-from rtnova.hardware import usage
 from tests.unit import base
 from tests.unit import fit_scenarios as fs
+from tests.unit import host_usage as usage
 
 SETTINGS = hypothesis.settings(max_examples=60, deadline=None,
                                derandomize=True)

@@ -14,12 +14,15 @@
 
 """Apply a placement to a host: the host as it is after the guest lands.
 
+A test and simulation helper (the product never applies placements
+itself: nova's claim does), used by the fit tests, ``tools/packing_sim``
+and ``tools/fit_invariants``.
+
 nova's ``numa_usage_from_instance_numa`` on rtnova's plain data (pinned
 pCPUs -- with their thread siblings for the isolate thread policy --,
-memory and page usage per cell) plus the emulator pool units. Used by the
-packing simulation and the property tests; refuses a placement that would
-double-book a pCPU or overcommit pages or the pool, so a broken placement
-cannot slip through a simulation unnoticed.
+memory and page usage per cell) plus the emulator pool units. It refuses
+a placement that would double-book a pCPU or overcommit pages or the
+pool, so a broken placement cannot slip through a simulation unnoticed.
 """
 
 import dataclasses
