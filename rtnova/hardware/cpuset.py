@@ -117,11 +117,43 @@ def format_cpu_spec(cpuset, allow_ranges=True):
                     for first, last in _runs(cpuset))
 
 
-def format_hex_mask(cpus):
-    """The kernel's hex mask of ``cpus`` (``ff0``).
+def parse_cpu_spec_or_none(spec):
+    """The CPUs of a list the kernel wrote, or None when it is not one.
 
-    Above CPU 31, 32-bit words are joined by commas, as /proc/irq prints.
+    For text read from ``/proc`` and ``/sys``, where an unreadable or odd
+    value means "unknown" and the caller decides what that means.
     """
+    if spec is None:
+        return None
+    try:
+        return frozenset(parse_cpu_spec(spec))
+    except errors.InvalidCPUSpec:
+        return None
+
+
+def describe(cpus):
+    """A CPU set for a message: its list, or ``(none)`` when empty."""
+    return format_cpu_spec(cpus) if cpus else '(none)'
+
+
+# The kernel's other CPU syntax: a hex bit mask, as /proc/irq/*/smp_affinity,
+# /sys/devices/virtual/workqueue/cpumask and irqbalance's
+# IRQBALANCE_BANNED_CPUS write it ("ff0"; above CPU 31 in 32-bit words
+# joined by commas: "1,000000f0").
+
+def parse_hex_mask(text):
+    """The CPUs of a hex mask; None when ``text`` is None or not a mask."""
+    if text is None:
+        return None
+    try:
+        value = int(text.replace(',', '').strip() or '0', 16)
+    except ValueError:
+        return None
+    return frozenset(i for i in range(value.bit_length()) if value >> i & 1)
+
+
+def format_hex_mask(cpus):
+    """The kernel's hex mask of ``cpus`` (``ff0``, ``1,00000010``)."""
     text = '%x' % sum(1 << cpu for cpu in cpus)
     words = []
     while len(text) > 8:

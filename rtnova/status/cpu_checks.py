@@ -17,8 +17,8 @@
 Each takes (probe, sets) and returns (code, details, fix).
 """
 
+from rtnova.hardware import cpuset
 from rtnova.hardware import host_config_rules as rules
-from rtnova.status import host_reader as probe_mod
 from rtnova.status import result
 
 SUCCESS, WARNING, FAILURE = result.SUCCESS, result.WARNING, result.FAILURE
@@ -169,9 +169,8 @@ def check_irqbalance(probe, sets):
         banned = result.cpu_list(values[source])
     elif values.get('IRQBALANCE_BANNED_CPUS'):
         source = 'IRQBALANCE_BANNED_CPUS'
-        try:
-            banned = probe_mod.parse_cpu_mask(values[source])
-        except ValueError:
+        banned = cpuset.parse_hex_mask(values[source])
+        if banned is None:
             return (WARNING, '%s in %s is not a hex mask: %r' % (
                 source, path, values[source]),
                 'write a hex mask (e.g. 00000ff0) or use '

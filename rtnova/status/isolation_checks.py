@@ -19,6 +19,7 @@ Each takes (probe, sets) and returns (code, details, fix). They end in
 Warning at worst: each leaks some host work (latency) into a real-time CPU.
 """
 
+from rtnova.hardware import cpuset
 from rtnova.status import result
 
 SUCCESS, WARNING, FAILURE = result.SUCCESS, result.WARNING, result.FAILURE
@@ -53,9 +54,10 @@ def _mask_excludes(cpus, sets, what, path, fix):
     overlap = cpus & sets.dedicated
     if not overlap:
         return SUCCESS, '%s = %s (%s) excludes the dedicated set' % (
-            path, result.hex_mask(cpus), _fmt(cpus)), ''
+            path, cpuset.format_hex_mask(cpus), _fmt(cpus)), ''
     return (WARNING, '%s = %s (%s): %s may run on dedicated CPUs %s' % (
-        path, result.hex_mask(cpus), _fmt(cpus), what, _fmt(overlap)), fix)
+        path, cpuset.format_hex_mask(cpus), _fmt(cpus), what,
+        _fmt(overlap)), fix)
 
 
 def check_workqueue_mask(probe, sets):
@@ -65,7 +67,7 @@ def check_workqueue_mask(probe, sets):
         probe.workqueue_cpus(), sets,
         'unbound workqueue workers (kworker/u*)', path,
         'echo %s > %s (tuned\'s realtime profile writes the non-isolated '
-        'CPUs there)' % (result.hex_mask(keep), path))
+        'CPUs there)' % (cpuset.format_hex_mask(keep), path))
 
 
 def check_default_irq_affinity(probe, sets):
@@ -76,7 +78,7 @@ def check_default_irq_affinity(probe, sets):
         'IRQs registered from now on (a device hot-plugged or a driver '
         'reloaded)', path,
         'echo %s > %s, or boot with irqaffinity=%s'
-        % (result.hex_mask(keep), path, _fmt(keep)))
+        % (cpuset.format_hex_mask(keep), path, _fmt(keep)))
 
 
 def _active_detectors(probe):

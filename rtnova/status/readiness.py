@@ -22,10 +22,10 @@ against the same nova.conf, reduced to the ones
 
 from oslo_config import cfg
 
+from rtnova.conf import host_config
 from rtnova.hardware import errors
 from rtnova.status import checks
 from rtnova.status import host_reader as probe_mod
-from rtnova.virt import host_config
 
 import rtnova.conf
 

@@ -19,7 +19,6 @@ import dataclasses
 from oslo_upgradecheck import upgradecheck
 
 from rtnova.hardware import cpuset
-from rtnova.hardware import errors
 from rtnova.hardware import host_config_rules as rules
 
 Code = upgradecheck.Code
@@ -64,8 +63,7 @@ class Result:
                 'fix': self.fix}
 
 
-def fmt(cpus):
-    return cpuset.format_cpu_spec(cpus) if cpus else '(none)'
+fmt = cpuset.describe
 
 
 # the kernel command line parser of the host rules (last occurrence wins,
@@ -75,20 +73,13 @@ kernel_cpu_list = rules.kernel_cpu_list
 
 def cpu_list(spec):
     """CPUs of a list such as ``4-11``; empty when it cannot be parsed."""
-    try:
-        return frozenset(cpuset.parse_cpu_spec(spec))
-    except errors.InvalidCPUSpec:
-        return frozenset()
+    return cpuset.parse_cpu_spec_or_none(spec) or frozenset()
 
 
 def no_dedicated_set():
     """The result of a check that compares with an unset dedicated set."""
     return (WARNING, 'nothing to compare: no dedicated set',
             'set [compute] cpu_dedicated_set')
-
-
-# the kernel's hex mask (``ff0``); one owner, shared with rtnova-shield
-hex_mask = cpuset.format_hex_mask
 
 
 def housekeeping(online, sets):

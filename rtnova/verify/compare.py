@@ -44,8 +44,7 @@ class Fact:
                 'status': 'match' if self.ok else 'drift'}
 
 
-def _cpus(cpus):
-    return cpuset.format_cpu_spec(cpus) if cpus else '(none)'
+_cpus = cpuset.describe
 
 
 def _sched(policy, priority):

@@ -31,15 +31,16 @@ from nova.virt.libvirt import driver as libvirt_driver
 
 import rtnova.conf
 from rtnova.conf import guest_features
+from rtnova.conf import host_config
 from rtnova.hardware import errors
 from rtnova.hardware import host_config_rules as rules
 from rtnova.hardware import request as request_mod
 from rtnova.hardware import tuning
+from rtnova.status import host_reader
 from rtnova.status import readiness
 from rtnova.verify import readback
 from rtnova.virt import claimed_cells
 from rtnova.virt import guest_config
-from rtnova.virt import host_config
 from rtnova.virt import instance_request
 from rtnova.virt import irq_hooks
 from rtnova.virt import migration_xml
@@ -56,8 +57,7 @@ TRAIT_READY = readiness.TRAIT
 
 
 def _dedicated_cpus():
-    return frozenset(nova_hardware.get_cpu_dedicated_set() or
-                     nova_hardware.get_vcpu_pin_set() or ())
+    return host_config.cpu_sets(CONF).dedicated
 
 
 class RealtimeLibvirtDriver(irq_hooks.PCIIRQSteering,
@@ -68,7 +68,7 @@ class RealtimeLibvirtDriver(irq_hooks.PCIIRQSteering,
     """
 
     #: reads the kernel command line (isolcpus); replaceable in tests
-    read_cmdline = staticmethod(host_config.read_cmdline)
+    read_cmdline = staticmethod(host_reader.read_cmdline)
     #: the readiness checks' HostProbe (None: the real host)
     readiness_probe = None
     # host_access (irq_hooks.PCIIRQSteering) also serves the read-back:

@@ -28,9 +28,7 @@ from oslo_config import fixture as config_fixture
 from rtnova.status import checks
 from rtnova.status import host_reader as probe_mod
 from rtnova.status import kernel_checks
-from rtnova.status import kernel_reader
 from rtnova.status import readiness
-from rtnova.status import result
 
 import rtnova.conf
 
@@ -480,13 +478,6 @@ class CriticalDefaultsTest(base.TestCase):
 
 
 class ProbeReadsTest(base.TestCase):
-
-    def test_hex_masks(self):
-        self.assertEqual('ff0', result.hex_mask(range(4, 12)))
-        self.assertEqual('1,00000010', result.hex_mask({4, 32}))
-        self.assertEqual(frozenset({4, 32}),
-                         kernel_reader.parse_mask('1,00000010'))
-        self.assertIsNone(kernel_reader.parse_mask('zz'))
 
     def test_this_thread_on_the_real_proc(self):
         probe = probe_mod.HostProbe('/')
