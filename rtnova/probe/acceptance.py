@@ -30,9 +30,9 @@ import os
 import libvirt
 import yaml
 
+from rtnova.domain_xml import reader
 from rtnova.hardware import cpuset
 from rtnova.hardware import latency_class
-from rtnova.verify import intent as intent_mod
 
 DEFAULT_DIR = '/etc/nova/provider_config'
 FILE_NAME = 'rtnova-latency-acceptance.yaml'
@@ -46,7 +46,7 @@ def busy_cpus(conn):
     """{pCPU: guest name} of the pCPUs running guests pin vCPUs to."""
     busy = {}
     for dom in conn.listAllDomains(libvirt.VIR_CONNECT_LIST_DOMAINS_ACTIVE):
-        intent = intent_mod.parse_domain_xml(dom.XMLDesc(0))
+        intent = reader.parse_domain_xml(dom.XMLDesc(0))
         for cpus in intent.vcpu_affinity.values():
             for cpu in cpus or ():
                 busy.setdefault(cpu, dom.name())

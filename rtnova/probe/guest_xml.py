@@ -15,7 +15,7 @@
 """The probe's domain XML, with the compute driver's tuning elements.
 
 ``<cputune>``, ``<numatune>``, ``<memoryBacking>`` and ``<pmu>`` come from
-``rtnova.virt.tuning_xml``, the renderer the compute driver puts into
+``rtnova.domain_xml.writer``, the renderer the compute driver puts into
 nova's guest and ``rtnova-plan`` prints; the latency features the driver
 applies to nova's devices (no memory balloon, no USB controller, PMU off;
 ``rtnova.virt.guest_config.apply_features``) are set on the probe's own
@@ -30,9 +30,9 @@ import uuid
 
 from lxml import etree
 
+from rtnova.domain_xml import writer
 from rtnova.hardware import cpuset
 from rtnova.hardware import preview as preview_mod
-from rtnova.virt import tuning_xml
 
 MEMLOCK_DROPPED = (
     '<memoryBacking><locked/> dropped: this host cannot raise '
@@ -52,7 +52,7 @@ def _features(root, features):
     _sub(node, 'acpi')
     _sub(node, 'apic')
     if features is not None and features.pmu_off:
-        node.append(tuning_xml.pmu_off())
+        node.append(writer.pmu_off())
 
 
 def _numa(root, request):
@@ -79,10 +79,10 @@ def _devices(root, disk_path, serial_path, features):
 
 
 def _tuning(root, plan, can_lock, notes):
-    root.append(tuning_xml.cputune(plan).root)
+    root.append(writer.cputune(plan).root)
     if plan.memnodes:
-        root.append(tuning_xml.numatune(plan).root)
-    backing = tuning_xml.memory_backing(plan)
+        root.append(writer.numatune(plan).root)
+    backing = writer.memory_backing(plan)
     if backing is None:
         return
     locked = backing.root.find('locked')

@@ -14,7 +14,7 @@
 
 """Hold a guest's real threads and memory against its XML's intent.
 
-Pure: takes the :class:`~rtnova.verify.intent.Intent`, the classified
+Pure: takes the :class:`~rtnova.domain_xml.reader.Intent`, the classified
 threads, the ``numa_maps`` mappings and ``VmLck`` of the QEMU process, and
 returns one :class:`Fact` per thing the XML asked for -- the taskset / chrt /
 numa_maps checks of the FOSDEM demo.
@@ -22,12 +22,12 @@ numa_maps checks of the FOSDEM demo.
 
 import dataclasses
 
+from rtnova.domain_xml import reader
 from rtnova.hardware import cpuset
 from rtnova.hardware import policies
-from rtnova.verify import intent as intent_mod
 from rtnova.verify import procfs
 
-OTHER = intent_mod.Sched(policies.SCHED_OTHER, 0)
+OTHER = reader.Sched(policies.SCHED_OTHER, 0)
 
 
 @dataclasses.dataclass(frozen=True)
@@ -162,7 +162,7 @@ def memory_facts(intent, mappings, locked_kb):
 
 
 def _numa_fact(intent, ram):
-    policy = intent_mod.NUMA_MODE_POLICY.get(intent.numa_mode)
+    policy = reader.NUMA_MODE_POLICY.get(intent.numa_mode)
     nodes = intent.numa_nodes
     expected = '%s nodes %s' % (intent.numa_mode, _cpus(nodes))
     if not ram:

@@ -36,12 +36,12 @@
 
 import os
 
+from rtnova.domain_xml import reader
 from rtnova.verify import compare
-from rtnova.verify import intent as intent_mod
 from rtnova.verify import procfs
 
 PIT = 'kvm-pit'
-OTHER = intent_mod.Sched('other', 0)
+OTHER = reader.Sched('other', 0)
 MAX_PRIORITY = 99
 
 
@@ -52,7 +52,7 @@ def placement(intent):
     if vcpu0:
         sched = intent.vcpu_sched.get(0)
         if sched is not None and sched.policy in ('fifo', 'rr'):
-            sched = intent_mod.Sched(
+            sched = reader.Sched(
                 'fifo', min(sched.priority + 1, MAX_PRIORITY))
         else:
             sched = OTHER

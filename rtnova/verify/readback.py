@@ -22,10 +22,10 @@ facts: scheduling policy, priority and CPU affinity.
 
 import threading
 
+from rtnova.domain_xml import reader
 from rtnova.privsep import access as access_mod
 from rtnova.verify import compare
 from rtnova.verify import domain as domain_mod
-from rtnova.verify import intent as intent_mod
 from rtnova.verify import kernel_threads
 from rtnova.verify import procfs
 
@@ -60,7 +60,7 @@ def place_kvm_threads(dom, proc=None, access=None):
     """
     access = access or access_mod.HostAccess()
     proc = proc or access.procfs()
-    intent = intent_mod.parse_domain_xml(domain_mod.live_xml(dom))
+    intent = reader.parse_domain_xml(domain_mod.live_xml(dom))
     if not is_realtime(intent):
         return []
     try:
@@ -77,7 +77,7 @@ def read_back(dom, proc=None):
     :raises domain_mod.VerifyError: the domain cannot be read back
     """
     proc = proc or procfs.ProcFS()
-    intent = intent_mod.parse_domain_xml(domain_mod.live_xml(dom))
+    intent = reader.parse_domain_xml(domain_mod.live_xml(dom))
     try:
         pid = domain_mod.qemu_pid(dom, proc)
         threads = proc.threads(pid)

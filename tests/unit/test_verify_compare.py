@@ -15,8 +15,8 @@
 """Intent from domain XML, and facts: match and drift."""
 
 
+from rtnova.domain_xml import reader
 from rtnova.verify import compare
-from rtnova.verify import intent as intent_mod
 from rtnova.verify import procfs
 from tests.unit import base
 
@@ -76,17 +76,17 @@ def as_intended():
 class IntentTest(base.TestCase):
 
     def test_parse(self):
-        intent = intent_mod.parse_domain_xml(DOMAIN_XML)
+        intent = reader.parse_domain_xml(DOMAIN_XML)
         self.assertEqual(('rt-guest', 3, 65536), (intent.name, intent.vcpus,
                                                   intent.memory_kb))
         self.assertEqual({0: {4}, 1: {5}, 2: {6}}, intent.vcpu_affinity)
-        self.assertEqual({1: intent_mod.Sched('fifo', 10),
-                          2: intent_mod.Sched('fifo', 10)},
+        self.assertEqual({1: reader.Sched('fifo', 10),
+                          2: reader.Sched('fifo', 10)},
                          intent.vcpu_sched)
         self.assertEqual(frozenset({2, 3}), intent.emulator_affinity)
-        self.assertEqual(intent_mod.Sched('rr', 5), intent.emulator_sched)
+        self.assertEqual(reader.Sched('rr', 5), intent.emulator_sched)
         self.assertEqual((1,), intent.iothreads)
-        self.assertEqual({1: intent_mod.Sched('other', 0)},
+        self.assertEqual({1: reader.Sched('other', 0)},
                          intent.iothread_sched)
         self.assertEqual(('strict', frozenset({0})),
                          (intent.numa_mode, intent.numa_nodes))
@@ -94,7 +94,7 @@ class IntentTest(base.TestCase):
             intent.hugepages, intent.hugepage_sizes_kb, intent.locked))
 
     def test_vcpu_cpuset_is_the_default_pinning(self):
-        intent = intent_mod.parse_domain_xml(
+        intent = reader.parse_domain_xml(
             "<domain><name>x</name><memory>1024</memory>"
             "<vcpu cpuset='0-1'>2</vcpu><cputune>"
             "<vcpupin vcpu='1' cpuset='1'/></cputune></domain>")
@@ -108,7 +108,7 @@ class CompareTest(base.TestCase):
 
     def setUp(self):
         super().setUp()
-        self.intent = intent_mod.parse_domain_xml(DOMAIN_XML)
+        self.intent = reader.parse_domain_xml(DOMAIN_XML)
 
     def facts(self, threads=None, mappings=None, locked_kb=65536):
         return compare.compare(
