@@ -25,9 +25,10 @@ import dataclasses
 from rtnova.domain_xml import reader
 from rtnova.hardware import cpuset
 from rtnova.hardware import policies
+from rtnova.hardware import tuning
 from rtnova.verify import procfs
 
-OTHER = reader.Sched(policies.SCHED_OTHER, 0)
+OTHER = tuning.ThreadSched(policies.SCHED_OTHER, 0)
 
 
 @dataclasses.dataclass(frozen=True)

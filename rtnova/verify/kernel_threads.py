@@ -36,12 +36,13 @@
 
 import os
 
-from rtnova.domain_xml import reader
+from rtnova.hardware import policies
+from rtnova.hardware import tuning
 from rtnova.verify import compare
 from rtnova.verify import procfs
 
 PIT = 'kvm-pit'
-OTHER = reader.Sched('other', 0)
+OTHER = tuning.ThreadSched(policies.SCHED_OTHER, 0)
 MAX_PRIORITY = 99
 
 
@@ -52,7 +53,7 @@ def placement(intent):
     if vcpu0:
         sched = intent.vcpu_sched.get(0)
         if sched is not None and sched.policy in ('fifo', 'rr'):
-            sched = reader.Sched(
+            sched = tuning.ThreadSched(
                 'fifo', min(sched.priority + 1, MAX_PRIORITY))
         else:
             sched = OTHER

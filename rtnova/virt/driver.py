@@ -43,7 +43,7 @@ from rtnova.virt import claimed_cells
 from rtnova.virt import guest_config
 from rtnova.virt import instance_request
 from rtnova.virt import irq_hooks
-from rtnova.virt import migration_xml
+from rtnova.virt import migrating_guest
 from rtnova.virt import moves
 from rtnova.virt import pool_holders
 from rtnova.virt import readback_report
@@ -346,7 +346,7 @@ class RealtimeLibvirtDriver(irq_hooks.PCIIRQSteering,
         # (which writes scheduler='fifo' whatever the guest had).
         request = moves.source_request(instance, self.rt_limits)
         if request is not None and request.realtime:
-            guest = migration_xml.RealtimeMigratingGuest(guest, request)
+            guest = migrating_guest.RealtimeMigratingGuest(guest, request)
         return super()._live_migration_operation(
             context, instance, dest, block_migration, migrate_data, guest,
             device_names)

@@ -16,6 +16,7 @@
 
 
 from rtnova.domain_xml import reader
+from rtnova.hardware import tuning
 from rtnova.verify import compare
 from rtnova.verify import procfs
 from tests.unit import base
@@ -80,13 +81,13 @@ class IntentTest(base.TestCase):
         self.assertEqual(('rt-guest', 3, 65536), (intent.name, intent.vcpus,
                                                   intent.memory_kb))
         self.assertEqual({0: {4}, 1: {5}, 2: {6}}, intent.vcpu_affinity)
-        self.assertEqual({1: reader.Sched('fifo', 10),
-                          2: reader.Sched('fifo', 10)},
+        self.assertEqual({1: tuning.ThreadSched('fifo', 10),
+                          2: tuning.ThreadSched('fifo', 10)},
                          intent.vcpu_sched)
         self.assertEqual(frozenset({2, 3}), intent.emulator_affinity)
-        self.assertEqual(reader.Sched('rr', 5), intent.emulator_sched)
+        self.assertEqual(tuning.ThreadSched('rr', 5), intent.emulator_sched)
         self.assertEqual((1,), intent.iothreads)
-        self.assertEqual({1: reader.Sched('other', 0)},
+        self.assertEqual({1: tuning.ThreadSched('other', 0)},
                          intent.iothread_sched)
         self.assertEqual(('strict', frozenset({0})),
                          (intent.numa_mode, intent.numa_nodes))
