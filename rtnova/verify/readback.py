@@ -23,6 +23,7 @@ facts: scheduling policy, priority and CPU affinity.
 import threading
 
 from rtnova.domain_xml import reader
+from rtnova.hardware import threads as threads_mod
 from rtnova.privsep import access as access_mod
 from rtnova.verify import compare
 from rtnova.verify import domain as domain_mod
@@ -103,7 +104,7 @@ def repair(dom, intent, threads, access=None):
     access = access or access_mod.HostAccess()
     failures = []
     for thread in threads:
-        if thread.kind != procfs.VCPU:
+        if thread.kind != threads_mod.VCPU:
             continue
         wanted = intent.vcpu_affinity.get(thread.index)
         if wanted and thread.affinity != wanted:

@@ -40,6 +40,7 @@ from lxml import etree
 from testtools import content
 
 from rtnova.cmd import verify as verify_cmd
+from rtnova.hardware import threads as threads_mod
 from rtnova.probe import image as probe_image
 from rtnova.probe import serial
 from rtnova.probe import tsc
@@ -260,9 +261,9 @@ class RealtimeServerThroughNovaTest(nova_base.RealComputeTestBase):
         threads = procfs.ProcFS().threads(pid)
         self.assertEqual(
             [('fifo', 2)], [(t.policy, t.priority) for t in threads
-                            if t.kind == procfs.EMULATOR and t.main])
+                            if t.kind == threads_mod.EMULATOR and t.main])
         self.assertEqual({('rr', 3)}, {(t.policy, t.priority) for t in threads
-                                       if t.kind == procfs.IOTHREAD})
+                                       if t.kind == threads_mod.IOTHREAD})
         self._delete_server(server)
         self._assert_no_errors_logged()
 

@@ -484,7 +484,7 @@ class ProbeReadsTest(base.TestCase):
         tid = threading.get_native_id()
         mine = [t for t in probe.threads() if t.tid == tid]
         self.assertEqual(1, len(mine))
-        self.assertEqual(frozenset(os.sched_getaffinity(0)), mine[0].cpus)
+        self.assertEqual(frozenset(os.sched_getaffinity(0)), mine[0].affinity)
         self.assertEqual(os.getpid(), mine[0].pid)
         self.assertFalse(mine[0].kthread)
 
@@ -509,5 +509,5 @@ class ProbeReadsTest(base.TestCase):
                         priority=7)
         thread = tree.probe.threads()[0]
         self.assertEqual(('a) (b c', frozenset({1, 2}), True, 'RR 7'),
-                         (thread.name, thread.cpus, thread.kthread,
+                         (thread.comm, thread.affinity, thread.kthread,
                           thread.policy_text()))

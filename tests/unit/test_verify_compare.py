@@ -16,6 +16,7 @@
 
 
 from rtnova.domain_xml import reader
+from rtnova.hardware import threads as threads_mod
 from rtnova.hardware import tuning
 from rtnova.verify import compare
 from rtnova.verify import procfs
@@ -49,10 +50,10 @@ DOMAIN_XML = """<domain type='kvm'>
 
 
 def thread(tid, comm, cpus, policy='other', priority=0, main=False):
-    kind, index = procfs.classify(comm)
-    return procfs.Thread(tid=tid, comm=comm, kind=kind, index=index,
-                         affinity=frozenset(cpus), policy=policy,
-                         priority=priority, main=main)
+    # only the main thread needs its process id (main: pid == tid)
+    return threads_mod.Thread(tid=tid, comm=comm, affinity=frozenset(cpus),
+                              policy=policy, priority=priority,
+                              pid=tid if main else None)
 
 
 def ram(policy='bind', nodes=(0,), pages=None, huge=True, size=2048):
@@ -186,10 +187,11 @@ class CompareTest(base.TestCase):
                          self.drifted(threads=threads))
 
     def test_kernel_workers_are_not_judged(self):
-        worker = procfs.Thread(tid=200, comm='kvm-nx-lpage-re',
-                               kind=procfs.KERNEL_WORKER, index=None,
-                               affinity=frozenset({4}), policy='fifo',
-                               priority=10)
+        worker = threads_mod.Thread(tid=200, comm='kvm-nx-lpage-re',
+                                    affinity=frozenset({4}), policy='fifo',
+                                    priority=10,
+                                    flags=threads_mod.PF_USER_WORKER)
+        self.assertEqual(threads_mod.KERNEL_WORKER, worker.kind)
         self.assertEqual([], self.drifted(threads=as_intended() + [worker]))
 
     def test_small_pages_drift(self):
