@@ -12,7 +12,11 @@
 #    License for the specific language governing permissions and limitations
 #    under the License.
 
-"""What every rtnova-status check shares: results, CPU sets, helpers."""
+"""A check's result, and what nova.conf says that the checks compare with.
+
+The CPU syntax the checks print and read is ``rtnova.hardware.cpuset``'s
+(``fmt`` is its ``describe``); the command-line parser is the host rules'.
+"""
 
 import dataclasses
 
@@ -69,11 +73,6 @@ fmt = cpuset.describe
 # the kernel command line parser of the host rules (last occurrence wins,
 # isolcpus flags skipped)
 kernel_cpu_list = rules.kernel_cpu_list
-
-
-def cpu_list(spec):
-    """CPUs of a list such as ``4-11``; empty when it cannot be parsed."""
-    return cpuset.parse_cpu_spec_or_none(spec) or frozenset()
 
 
 def no_dedicated_set():

@@ -27,7 +27,7 @@ from oslo_config import fixture as config_fixture
 
 from rtnova.status import checks
 from rtnova.status import host_reader as probe_mod
-from rtnova.status import kernel_checks
+from rtnova.status import platform_checks
 from rtnova.status import readiness
 
 import rtnova.conf
@@ -165,7 +165,7 @@ class HypervisorTest(test_status_checks.ChecksTestBase):
         code, details = self.run_check('hypervisor')
         self.assertEqual(S, code)
         self.assertIn('bare metal', details)
-        self.assertIsNone(kernel_checks.describe_hypervisor(self.tree.probe))
+        self.assertIsNone(platform_checks.describe_hypervisor(self.tree.probe))
 
     def test_paravirtual_kvm_is_named_with_its_meaning(self):
         # what /proc/cpuinfo and /sys/module show on the AMD EPYC machines
@@ -196,7 +196,7 @@ class HypervisorTest(test_status_checks.ChecksTestBase):
 
     def test_kvm_without_virtualisation_flag_on_bare_metal(self):
         self._flags('fpu tsc msr lm')
-        kind, meaning = kernel_checks.describe_hypervisor(self.tree.probe)
+        kind, meaning = platform_checks.describe_hypervisor(self.tree.probe)
         self.assertIn('no VMX/SVM CPU flag', kind)
         self.assertIn('without hardware virtualisation', meaning)
         self.assertNotIn('itself a virtual machine', meaning)
