@@ -217,8 +217,7 @@ def main(argv=None, out=None, err=None):
             return show_accepted(args, out)
         data, published = measure(args)
     except (OSError, ValueError, KeyError, TypeError, cfg.Error,
-            errors.RtnovaError, session.ProbeError,
-            acceptance.AcceptanceError) as exc:
+            errors.RtnovaError) as exc:
         err.write('rtnova-probe: %s\n' % exc)
         return CANNOT_RUN
     except KeyboardInterrupt:

@@ -26,6 +26,7 @@ import json
 import sys
 
 from rtnova.domain_xml import reader
+from rtnova.hardware import errors
 from rtnova.verify import compare
 from rtnova.verify import domain as domain_mod
 from rtnova.verify import procfs
@@ -96,7 +97,7 @@ def main(argv=None, out=None, err=None):
         dom = domain_mod.lookup(conn, args.domain)
         _, pid, facts = verify(dom, pidfile_dirs=args.pidfile_dir)
         name = dom.name()
-    except (domain_mod.VerifyError, OSError) as exc:
+    except (errors.RtnovaError, OSError) as exc:
         err.write('rtnova-verify: %s\n' % exc)
         return ERROR
     finally:

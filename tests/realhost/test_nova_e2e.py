@@ -42,6 +42,7 @@ from testtools import content
 from rtnova.cmd import verify as verify_cmd
 from rtnova.hardware import threads as threads_mod
 from rtnova.probe import image as probe_image
+from rtnova.probe import probe_errors
 from rtnova.probe import serial
 from rtnova.probe import tsc
 from rtnova.status import host_reader as probe_mod
@@ -113,7 +114,7 @@ class RealtimeServerThroughNovaTest(nova_base.RealComputeTestBase):
         scratch = self.useFixture(fixtures.TempDir()).path
         try:
             built = probe_image.build(directory=scratch)
-        except probe_image.ProbeUnavailable as exc:
+        except probe_errors.ProbeUnavailable as exc:
             self.skipTest('the probe guest cannot be built: %s' % exc)
         hz, _source = tsc.frequency(self.libvirtd.conn)
         path = probe_image.write_disk(

@@ -21,6 +21,7 @@ import fixtures
 
 from rtnova.hardware import threads as threads_mod
 from rtnova.probe import load
+from rtnova.probe import probe_errors
 from rtnova.probe import results
 from rtnova.probe import rt_runtime
 from rtnova.probe import serial
@@ -92,7 +93,7 @@ class TSCTest(base.TestCase):
 
     def test_invariant_tsc_required(self):
         tsc.check_invariant(self._root('fpu tsc constant_tsc nonstop_tsc'))
-        exc = self.assertRaises(tsc.TSCError, tsc.check_invariant,
+        exc = self.assertRaises(probe_errors.TSCError, tsc.check_invariant,
                                 self._root('fpu tsc'))
         self.assertIn('constant_tsc, nonstop_tsc', str(exc))
 
