@@ -91,6 +91,35 @@ def parse_cpu_option(value, option, example='4-11'):
             "give a CPU list such as '%s'" % example)
 
 
+def parse_vcpu_list(key, spec):
+    """A list of a guest's vCPUs given by extra spec or image key ``key``.
+
+    :raises errors.InvalidRequest: naming ``key``, on bad syntax.
+    """
+    try:
+        return parse_cpu_spec(spec)
+    except errors.InvalidCPUSpec as exc:
+        raise errors.InvalidRequest(
+            key, exc.message,
+            "give a vCPU list such as '0-1', '2,3' or '^0'")
+
+
+def parse_vcpu_mask(key, mask, vcpus):
+    """A vCPU mask in nova's two forms: ``^0-1`` (exclusion) or ``2-3``.
+
+    An exclusion mask is taken against all ``vcpus`` guest CPUs, exactly as
+    nova's ``get_realtime_cpu_constraint`` does (``hw:cpu_realtime_mask``,
+    ``hw:pci_irq_affinity_mask``).
+
+    :raises errors.InvalidRequest: naming ``key``, on bad syntax.
+    """
+    if mask.strip().startswith('^'):
+        spec = '0-%d,%s' % (vcpus - 1, mask)
+    else:
+        spec = mask
+    return frozenset(parse_vcpu_list(key, spec))
+
+
 def _runs(ids):
     """Maximal runs of consecutive ids, as ``(first, last)``, ascending."""
     run = None
