@@ -26,7 +26,6 @@ from oslo_log import log as logging
 
 from nova.compute import utils as compute_utils
 from nova import exception
-from nova.virt import hardware as nova_hardware
 from nova.virt.libvirt import driver as libvirt_driver
 
 import rtnova.conf
@@ -280,7 +279,7 @@ class RealtimeLibvirtDriver(libvirt_driver.LibvirtDriver):
         host = claimed_cells.host_layout(
             self._host.get_capabilities().host.topology, host_topology,
             self._host.get_online_cpus(),
-            nova_hardware.get_cpu_shared_set() or (), pool)
+            host_config.cpu_sets(CONF).shared, pool)
         return tuning.plan(
             request, claimed_cells.claimed_placement(
                 instance_topology, host_topology, host, request.pool_units),
