@@ -95,11 +95,8 @@ def check_cpu_frequency(probe, sets):
 # 1-2 us on current x86 parts; C1E and below take 10 us and far more).
 DEEP_STATE_US = 2
 
-
 # what /dev/cpu_dma_latency reads when nobody asks for a limit
 NO_LATENCY_LIMIT = 2000000000
-
-
 DMA_LATENCY = '/dev/cpu_dma_latency'
 
 

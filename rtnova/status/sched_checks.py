@@ -31,18 +31,16 @@ from rtnova.status import result
 SUCCESS, WARNING, FAILURE = result.SUCCESS, result.WARNING, result.FAILURE
 _fmt = result.fmt
 
-
 FAIR_SERVER_SINCE = (6, 12)
-
-
 FAIR_SERVER_PATH = '/sys/kernel/debug/sched/fair_server'
-
-
 _DEFAULT_SHARE = ('by default it gives normal (SCHED_OTHER) tasks 50 ms of '
                   'every 1000 ms on each CPU even with sched_rt_runtime_us '
                   '= -1, so a FIFO vCPU stalls that long whenever another '
                   'task is runnable on its CPU (~54 ms per second measured '
                   'on a 6.18 host)')
+# what both RT throttling checks say when the sysctl cannot be read
+_RT_UNREADABLE = (WARNING, 'cannot read /proc/sys/kernel/sched_rt_runtime_us',
+                  'check that /proc/sys is mounted')
 
 
 def target_cpus(probe, sets):
@@ -53,18 +51,22 @@ def _release_text(release):
     return '%d.%d' % release if release else '(version unknown)'
 
 
+def _no_fair_server(server, release):
+    """The kernel has no fair server (none in debugfs, or older than 6.12)."""
+    return server.state == 'absent' or (
+        server.state == 'unmounted' and release is not None and
+        release < FAIR_SERVER_SINCE)
+
+
 def fair_server_active(probe, cpus):
     """Whether the fair server gives normal tasks time on ``cpus``.
 
     None when that cannot be told (then presume the kernel default: on).
     """
     server = probe.fair_server(cpus)
-    release = probe.kernel_release()
-    if server.state == 'absent':
+    if _no_fair_server(server, probe.kernel_release()):
         return False
     if server.state == 'unmounted':
-        if release is not None and release < FAIR_SERVER_SINCE:
-            return False
         return None
     if server.state == 'refused':
         return None
@@ -74,8 +76,7 @@ def fair_server_active(probe, cpus):
 def check_rt_throttling(probe, sets):
     runtime, period = probe.sched_rt()
     if runtime is None:
-        return (WARNING, 'cannot read /proc/sys/kernel/sched_rt_runtime_us',
-                'check that /proc/sys is mounted')
+        return _RT_UNREADABLE
     if runtime < 0:
         return _unthrottled(probe, sets)
     period = period or 1000000
@@ -92,8 +93,7 @@ def check_rt_throttling(probe, sets):
 def _unthrottled(probe, sets):
     # on Linux >= 6.12 the deadline fair server still hands normal tasks
     # CPU time when RT throttling is off (issue 10 measured it)
-    if fair_server_active(
-            probe, target_cpus(probe, sets)) is False:
+    if fair_server_active(probe, target_cpus(probe, sets)) is False:
         return SUCCESS, ('sched_rt_runtime_us = -1: real-time tasks are not '
                          'throttled (isolcpus keeps housekeeping off those '
                          'CPUs)'), ''
@@ -119,9 +119,7 @@ def check_fair_server(probe, sets):
     cpus = target_cpus(probe, sets)
     server = probe.fair_server(cpus)
     release = probe.kernel_release()
-    if server.state == 'absent' or (
-            server.state == 'unmounted' and release is not None and
-            release < FAIR_SERVER_SINCE):
+    if _no_fair_server(server, release):
         return SUCCESS, ('no deadline fair server (kernel %s; it came with '
                          '6.12): sched_rt_runtime_us alone decides'
                          % _release_text(release)), ''
@@ -162,8 +160,7 @@ def _stalld_pid(probe):
 def check_stalld(probe, sets):
     runtime, _ = probe.sched_rt()
     if runtime is None:
-        return (WARNING, 'cannot read /proc/sys/kernel/sched_rt_runtime_us',
-                'check that /proc/sys is mounted')
+        return _RT_UNREADABLE
     pid = _stalld_pid(probe)
     if pid is not None:
         return SUCCESS, ('stalld runs (pid %d): it gives starving tasks a '
