@@ -85,6 +85,21 @@ def _nova_priority(conf):
         return rules.NOVA_DEFAULT_PRIORITY
 
 
+def power_management(conf):
+    """nova's ``[libvirt] cpu_power_management`` and its strategy.
+
+    As keyword arguments (``power_management``, ``power_strategy``); empty
+    when the caller has not registered nova's [libvirt] options (nova-compute
+    and rtnova-status do), so the defaults apply.
+    """
+    try:
+        return {'power_management': conf.libvirt.cpu_power_management,
+                'power_strategy':
+                    conf.libvirt.cpu_power_management_strategy}
+    except (cfg.NoSuchOptError, cfg.NoSuchGroupError):
+        return {}
+
+
 def priority_settings(conf):
     """The :class:`rules.PrioritySettings` of nova.conf."""
     opts = conf.rtnova
