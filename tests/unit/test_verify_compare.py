@@ -17,7 +17,6 @@
 
 from rtnova.domain_xml import reader
 from rtnova.hardware import threads as threads_mod
-from rtnova.hardware import tuning
 from rtnova.verify import compare
 from rtnova.verify import procfs
 from tests.unit import base
@@ -73,37 +72,6 @@ def as_intended():
         thread(104, 'CPU 1/KVM', {5}, 'fifo', 10),
         thread(105, 'CPU 2/KVM', {6}, 'fifo', 10),
     ]
-
-
-class IntentTest(base.TestCase):
-
-    def test_parse(self):
-        intent = reader.parse_domain_xml(DOMAIN_XML)
-        self.assertEqual(('rt-guest', 3, 65536), (intent.name, intent.vcpus,
-                                                  intent.memory_kb))
-        self.assertEqual({0: {4}, 1: {5}, 2: {6}}, intent.vcpu_affinity)
-        self.assertEqual({1: tuning.ThreadSched('fifo', 10),
-                          2: tuning.ThreadSched('fifo', 10)},
-                         intent.vcpu_sched)
-        self.assertEqual(frozenset({2, 3}), intent.emulator_affinity)
-        self.assertEqual(tuning.ThreadSched('rr', 5), intent.emulator_sched)
-        self.assertEqual((1,), intent.iothreads)
-        self.assertEqual({1: tuning.ThreadSched('other', 0)},
-                         intent.iothread_sched)
-        self.assertEqual(('strict', frozenset({0})),
-                         (intent.numa_mode, intent.numa_nodes))
-        self.assertEqual((True, (2048,), True), (
-            intent.hugepages, intent.hugepage_sizes_kb, intent.locked))
-
-    def test_vcpu_cpuset_is_the_default_pinning(self):
-        intent = reader.parse_domain_xml(
-            "<domain><name>x</name><memory>1024</memory>"
-            "<vcpu cpuset='0-1'>2</vcpu><cputune>"
-            "<vcpupin vcpu='1' cpuset='1'/></cputune></domain>")
-        self.assertEqual({0: {0, 1}, 1: {1}}, intent.vcpu_affinity)
-        self.assertEqual(frozenset({0, 1}), intent.emulator_affinity)
-        self.assertFalse(intent.hugepages)
-        self.assertIsNone(intent.numa_nodes)
 
 
 class CompareTest(base.TestCase):
