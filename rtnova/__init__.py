@@ -23,9 +23,12 @@ package owns):
   data out; no nova, oslo, libvirt or lxml import.
 * ``rtnova.conf`` -- the ``[rtnova]`` options and the readers of nova.conf.
 * ``rtnova.domain_xml`` -- libvirt domain XML, written and read (lxml only).
+* ``rtnova.privsep`` -- privileged host operations (oslo.privsep) and how
+  code reaches the host.
 * ``rtnova.status`` -- rtnova-status' host checks and the readiness trait.
 * ``rtnova.verify`` -- a running guest's threads held against its XML.
 * ``rtnova.probe`` -- the latency probe.
+* ``rtnova.shield`` -- rtnova-shield: host work kept off the dedicated CPUs.
 * ``rtnova.virt`` -- the libvirt driver subclass (thin adapter).
 * ``rtnova.scheduler`` -- the scheduler filter (thin adapter).
 * ``rtnova.api`` -- extra spec validators for nova's API.

@@ -169,3 +169,35 @@ def parse_numa_maps(text):
             huge=huge, kernelpagesize_kb=pagesize, pages_per_node=pages,
             path=path))
     return mappings
+
+
+# /proc/<pid> files behind the kernel's ptrace read check (another user's
+# process): a privileged access reads them through its daemon
+PTRACE_READ_FILES = ('numa_maps', 'smaps_rollup')
+
+
+def for_access(access):
+    """The ``/proc`` reader of a host access (``rtnova.privsep.access``).
+
+    Built here, not by the access object, so that privsep (a lower layer)
+    does not import verify.
+    """
+    if access.privileged:
+        return PrivilegedProcFS(access)
+    return ProcFS(access.root)
+
+
+class PrivilegedProcFS(ProcFS):
+    """``/proc`` with another user's memory maps read through privsep."""
+
+    def __init__(self, access):
+        super().__init__(access.root)
+        self.access = access
+
+    def _read(self, *parts):
+        parts = [str(p) for p in parts]
+        if parts[-1] in PTRACE_READ_FILES:
+            tid = int(parts[2]) if len(parts) == 4 else None
+            return self.access.read_process_file(int(parts[0]), parts[-1],
+                                                 tid)
+        return super()._read(*parts)

@@ -60,7 +60,7 @@ def place_kvm_threads(dom, proc=None, access=None):
     :returns: failures as text (empty: placed, or nothing to place)
     """
     access = access or access_mod.HostAccess()
-    proc = proc or access.procfs()
+    proc = proc or procfs.for_access(access)
     intent = reader.parse_domain_xml(domain_mod.live_xml(dom))
     if not is_realtime(intent):
         return []
@@ -142,7 +142,7 @@ class DriftMonitor(object):
         self.interval = interval
         self.repair_drift = repair_drift
         self.access = access or access_mod.HostAccess()
-        self.proc = proc or self.access.procfs()
+        self.proc = proc or procfs.for_access(self.access)
         self.on_error = on_error
         self._stop = threading.Event()
         self._thread = None

@@ -32,9 +32,9 @@ TOP = os.path.dirname(os.path.dirname(os.path.dirname(
 # lowest first
 LAYERS = (
     ('hardware',),
-    ('conf', 'domain_xml'),
+    ('conf', 'domain_xml', 'privsep'),
     ('status', 'verify'),
-    ('probe',),
+    ('probe', 'shield'),
     ('virt', 'scheduler', 'api'),
     ('cmd',),
 )
@@ -50,6 +50,8 @@ FORBIDDEN = {
     'status': ('nova',),
     'verify': ('nova', 'oslo_config'),
     'probe': ('nova',),
+    'privsep': ('nova', 'libvirt', 'lxml'),
+    'shield': ('nova', 'libvirt'),
 }
 
 

@@ -297,7 +297,7 @@ class ClassifyTest(base.TestCase):
         ]
         for thread, kind in cases:
             self.assertEqual(kind, shield_plan.classify(thread, ded),
-                             thread.name)
+                             thread.comm)
         self.assertFalse(shield_plan.cgroup_movable(
             self.thread('ksoftirqd/0', {0}, kt)))
         self.assertTrue(shield_plan.cgroup_movable(self.thread('sh', {0})))
