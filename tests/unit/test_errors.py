@@ -32,11 +32,9 @@ TOP = os.path.dirname(os.path.dirname(os.path.dirname(
 BUILTIN_ERRORS = {name for name, value in vars(builtins).items()
                   if isinstance(value, type) and
                   issubclass(value, BaseException)}
-# the base itself; hardware/usage.py is test-only and leaves the product
-# with issue 18; privsep's is an OSError on purpose (its callers treat a
+# the base itself; privsep's is an OSError on purpose (its callers treat a
 # daemon that cannot start like EPERM: logged, the operation goes on)
 ALLOWED = {('rtnova/hardware/errors.py', 'RtnovaError'),
-           ('rtnova/hardware/usage.py', 'Overcommit'),
            ('rtnova/privsep/access.py', 'PrivsepUnavailable')}
 
 
