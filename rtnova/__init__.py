@@ -14,13 +14,23 @@
 
 """rtnova: real-time instances for OpenStack Nova (libvirt/KVM).
 
-Layout:
+Layout, lowest layer first (a package imports only lower layers;
+tests/unit/test_layers.py keeps it so, doc/source/code-map.rst says what each
+package owns):
 
-* ``rtnova.hardware`` -- the pure core: request model, host model, fitting.
-  Plain data in, plain data out; importable without nova's services.
+* ``rtnova.hardware`` -- the pure core: request model, host model, fitting,
+  tuning plan, CPU lists and masks, the thread record. Plain data in, plain
+  data out; no nova, oslo, libvirt or lxml import.
+* ``rtnova.conf`` -- the ``[rtnova]`` options and the readers of nova.conf.
+* ``rtnova.domain_xml`` -- libvirt domain XML, written and read (lxml only).
+* ``rtnova.privsep`` -- privileged host operations (oslo.privsep) and how
+  code reaches the host.
+* ``rtnova.status`` -- rtnova-status' host checks and the readiness trait.
+* ``rtnova.verify`` -- a running guest's threads held against its XML.
+* ``rtnova.probe`` -- the latency probe.
+* ``rtnova.shield`` -- rtnova-shield: host work kept off the dedicated CPUs.
 * ``rtnova.virt`` -- the libvirt driver subclass (thin adapter).
 * ``rtnova.scheduler`` -- the scheduler filter (thin adapter).
 * ``rtnova.api`` -- extra spec validators for nova's API.
 * ``rtnova.cmd`` -- operator commands (rtnova-plan, rtnova-status, ...).
-* ``rtnova.conf`` -- the ``[rtnova]`` oslo.config options.
 """

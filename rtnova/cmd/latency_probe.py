@@ -39,7 +39,7 @@ from rtnova.probe import load as load_mod
 from rtnova.probe import results
 from rtnova.probe import session
 from rtnova.status import host_reader as host_probe
-from rtnova.status import kernel_checks
+from rtnova.status import platform_checks
 
 PASSED, FAILED, CANNOT_RUN = 0, 1, 2
 
@@ -151,7 +151,8 @@ def settings_from(args):
 
 def _note_hypervisor(data, probe=None):
     """rtnova-status' hypervisor note beside the figures it qualifies."""
-    found = kernel_checks.describe_hypervisor(probe or host_probe.HostProbe())
+    found = platform_checks.describe_hypervisor(
+        probe or host_probe.HostProbe())
     data['hypervisor'] = None
     if found:
         data['hypervisor'] = {'kind': found[0], 'meaning': found[1]}
@@ -216,8 +217,7 @@ def main(argv=None, out=None, err=None):
             return show_accepted(args, out)
         data, published = measure(args)
     except (OSError, ValueError, KeyError, TypeError, cfg.Error,
-            errors.RtnovaError, session.ProbeError,
-            acceptance.AcceptanceError) as exc:
+            errors.RtnovaError) as exc:
         err.write('rtnova-probe: %s\n' % exc)
         return CANNOT_RUN
     except KeyboardInterrupt:

@@ -23,6 +23,7 @@ builds one from the running machine -- NUMA nodes, memory and hugepages from
 import json
 import re
 
+from rtnova.conf import host_config
 from rtnova.hardware import cpuset
 from rtnova.hardware import errors
 
@@ -81,8 +82,7 @@ def this_host(probe, conf, name='this-host'):
             'used_pages': used,
             'siblings': _siblings(probe, node_cpus),
         })
-    dedicated = (conf.compute.cpu_dedicated_set or
-                 getattr(conf, 'vcpu_pin_set', None))
+    _option, dedicated = host_config.dedicated_spec(conf)
     return {
         'name': name,
         'cells': cells,

@@ -14,13 +14,13 @@
 
 """What ``rtnova-plan`` prints: a plain dict (``--json``) and its text form.
 
-The XML fragment is rendered by ``rtnova.virt.tuning_xml``, the renderer
+The XML fragment is rendered by ``rtnova.domain_xml.writer``, the renderer
 the compute driver puts into its guests.
 """
 
+from rtnova.domain_xml import writer
 from rtnova.hardware import cpuset
 from rtnova.hardware import policies
-from rtnova.virt import tuning_xml
 
 _SCHED = {policies.FIFO: 'SCHED_FIFO', policies.RR: 'SCHED_RR'}
 
@@ -154,7 +154,7 @@ def to_dict(flavor, host, result):
                           for i, c in result.plan.iothreadpin],
             'memory': _memory(facts),
             'emulator_pool_units': result.result.pool_units,
-            'libvirt_xml': tuning_xml.fragment(result.plan),
+            'libvirt_xml': writer.fragment(result.plan),
         })
     return data
 

@@ -90,7 +90,7 @@ def main(argv=None, out=None, err=None, host=None):
     args = build_parser().parse_args(argv)
     try:
         return run(args, host or host_mod.ShieldHost(), out)
-    except (errors.RtnovaError, apply_mod.CannotShield, ValueError) as exc:
+    except (errors.RtnovaError, ValueError) as exc:
         err.write('rtnova-shield: %s\n' % exc)
         return BAD_INPUT
     except OSError as exc:

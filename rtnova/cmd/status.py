@@ -120,7 +120,7 @@ def main(argv=None, probe=None, out=None, err=None):
     probe = probe or probe_mod.HostProbe(conf.root)
     try:
         results = readiness.evaluate(conf, probe)
-    except errors.InvalidHostConfig as exc:
+    except errors.RtnovaError as exc:
         return _error(str(exc), conf.json, out, err)
     except (cfg.Error, ValueError) as exc:
         return _error('invalid configuration: %s' % exc, conf.json, out,

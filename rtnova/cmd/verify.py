@@ -25,9 +25,10 @@ import argparse
 import json
 import sys
 
+from rtnova.domain_xml import reader
+from rtnova.hardware import errors
 from rtnova.verify import compare
 from rtnova.verify import domain as domain_mod
-from rtnova.verify import intent as intent_mod
 from rtnova.verify import procfs
 from rtnova.verify import readback
 
@@ -57,7 +58,7 @@ def build_parser():
 def verify(dom, proc=None, pidfile_dirs=None):
     """(intent, pid, facts) of a running domain."""
     proc = proc or procfs.ProcFS()
-    intent = intent_mod.parse_domain_xml(domain_mod.live_xml(dom))
+    intent = reader.parse_domain_xml(domain_mod.live_xml(dom))
     pid = domain_mod.qemu_pid(dom, proc,
                               pidfile_dirs or domain_mod.PIDFILE_DIRS)
     facts = compare.compare(intent, proc.threads(pid), proc.numa_maps(pid),
@@ -96,7 +97,7 @@ def main(argv=None, out=None, err=None):
         dom = domain_mod.lookup(conn, args.domain)
         _, pid, facts = verify(dom, pidfile_dirs=args.pidfile_dir)
         name = dom.name()
-    except (domain_mod.VerifyError, OSError) as exc:
+    except (errors.RtnovaError, OSError) as exc:
         err.write('rtnova-verify: %s\n' % exc)
         return ERROR
     finally:

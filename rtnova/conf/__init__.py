@@ -12,11 +12,19 @@
 #    License for the specific language governing permissions and limitations
 #    under the License.
 
-"""The ``[rtnova]`` configuration group.
+"""The ``[rtnova]`` configuration group, and the readers of nova.conf.
 
-One module per concern (as in openstack/placement's ``placement/conf``); each
-exposes ``register_opts(conf)`` and ``list_opts()``. ``register_opts`` here
-registers them all; calling it twice is harmless.
+One option module per concern (as in openstack/placement's
+``placement/conf``), each exposing its options as ``OPTS``; they all go into
+the one ``[rtnova]`` group, so the group and the registration are here:
+``register_opts`` registers every module of ``_MODULES`` (calling it twice
+is harmless) and ``rtnova.conf.opts.list_opts`` lists them for
+oslo-config-generator. tests/unit/test_conf.py keeps ``_MODULES`` complete.
+
+The modules that read options into plain data for the rest of rtnova live
+here too (``host_config``: the CPU sets and priorities;
+``guest_features.latency_features``), so which option means what is decided
+in this package only.
 """
 
 from oslo_config import cfg

@@ -25,6 +25,7 @@ flavors and images and requires identical results.
 import re
 
 from rtnova.hardware import _spec_values as specs_mod
+from rtnova.hardware import cpuset
 from rtnova.hardware import errors
 from rtnova.hardware import policies
 
@@ -56,7 +57,7 @@ def check_image_types(specs):
     for cell, value in enumerate(specs_mod.indexed(image, 'hw_numa_cpus')
                                  or ()):
         if not isinstance(value, (set, frozenset)):
-            specs_mod.parse_cpus('hw_numa_cpus.%d' % cell, value)
+            cpuset.parse_vcpu_list('hw_numa_cpus.%d' % cell, value)
     for cell, value in enumerate(specs_mod.indexed(image, 'hw_numa_mem')
                                  or ()):
         specs_mod.parse_int('hw_numa_mem.%d' % cell, value,
@@ -132,7 +133,7 @@ def realtime_cpus(specs, vcpus):
         key, mask = 'hw:cpu_realtime_mask', flavor_mask
     every = frozenset(range(vcpus))
     if mask:
-        rt = specs_mod.parse_mask(key, mask, vcpus)
+        rt = cpuset.parse_vcpu_mask(key, mask, vcpus)
     else:
         rt = every
     if not rt:
@@ -158,7 +159,7 @@ def dedicated_cpus(specs, vcpus):
     mask = specs.flavor('cpu_dedicated_mask')
     if not mask:
         return None
-    pcpus = specs_mod.parse_mask(key, mask, vcpus)
+    pcpus = cpuset.parse_vcpu_mask(key, mask, vcpus)
     every = frozenset(range(vcpus))
     if not pcpus or not every - pcpus:
         raise errors.InvalidRequest(

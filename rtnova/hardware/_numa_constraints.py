@@ -22,6 +22,7 @@ and raises :class:`errors.InvalidRequest` naming the key and the fix.
 """
 
 from rtnova.hardware import _spec_values as specs_mod
+from rtnova.hardware import cpuset
 from rtnova.hardware import errors
 from rtnova.hardware import guest_topology as guest
 
@@ -127,7 +128,7 @@ def _numa_lists(specs):
     (cpu_key, cpus), (mem_key, mems) = result
     if cpus is not None:
         cpus = [c if isinstance(c, (set, frozenset)) else
-                specs_mod.parse_cpus('%s.%d' % (cpu_key, i), c)
+                cpuset.parse_vcpu_list('%s.%d' % (cpu_key, i), c)
                 for i, c in enumerate(cpus)]
     if mems is not None:
         mems = [specs_mod.parse_int('%s.%d' % (mem_key, i), m,

@@ -29,7 +29,6 @@ the instance's system metadata. Typed values (bool, int) are accepted too.
 import math
 import re
 
-from rtnova.hardware import cpuset
 from rtnova.hardware import errors
 
 # the words oslo.utils reads as yes/no, after trimming and lower-casing
@@ -123,43 +122,12 @@ def string_to_kib(text):
     return int(math.ceil(size)) / 1024
 
 
-def parse_mask(key, mask, vcpus):
-    """A vCPU mask in nova's two forms: ``^0-1`` (exclusion) or ``2-3``.
-
-    An exclusion mask is taken against all ``vcpus`` guest CPUs, exactly as
-    nova's ``get_realtime_cpu_constraint`` does.
-    """
-    if mask.strip().startswith('^'):
-        spec = '0-%d,%s' % (vcpus - 1, mask)
-    else:
-        spec = mask
-    return frozenset(parse_cpus(key, spec))
-
-
-def parse_cpus(key, spec):
-    try:
-        return cpuset.parse_cpu_spec(spec)
-    except errors.InvalidCPUSpec as exc:
-        raise errors.InvalidRequest(
-            key, exc.message,
-            "give a vCPU list such as '0-1', '2,3' or '^0'")
-
-
 def parse_int(key, value, fix):
     try:
         return int(value)
     except (TypeError, ValueError):
         raise errors.InvalidRequest(
             key, '%r is not an integer' % (value,), fix)
-
-
-def parse_bool(key, value):
-    try:
-        return bool_from_string(value, strict=True)
-    except ValueError:
-        raise errors.InvalidRequest(
-            key, '%r is not a boolean' % (value,),
-            "use 'true' or 'false'")
 
 
 def parse_enum(key, value, allowed):

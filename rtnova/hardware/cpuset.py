@@ -91,6 +91,35 @@ def parse_cpu_option(value, option, example='4-11'):
             "give a CPU list such as '%s'" % example)
 
 
+def parse_vcpu_list(key, spec):
+    """A list of a guest's vCPUs given by extra spec or image key ``key``.
+
+    :raises errors.InvalidRequest: naming ``key``, on bad syntax.
+    """
+    try:
+        return parse_cpu_spec(spec)
+    except errors.InvalidCPUSpec as exc:
+        raise errors.InvalidRequest(
+            key, exc.message,
+            "give a vCPU list such as '0-1', '2,3' or '^0'")
+
+
+def parse_vcpu_mask(key, mask, vcpus):
+    """A vCPU mask in nova's two forms: ``^0-1`` (exclusion) or ``2-3``.
+
+    An exclusion mask is taken against all ``vcpus`` guest CPUs, exactly as
+    nova's ``get_realtime_cpu_constraint`` does (``hw:cpu_realtime_mask``,
+    ``hw:pci_irq_affinity_mask``).
+
+    :raises errors.InvalidRequest: naming ``key``, on bad syntax.
+    """
+    if mask.strip().startswith('^'):
+        spec = '0-%d,%s' % (vcpus - 1, mask)
+    else:
+        spec = mask
+    return frozenset(parse_vcpu_list(key, spec))
+
+
 def _runs(ids):
     """Maximal runs of consecutive ids, as ``(first, last)``, ascending."""
     run = None
@@ -117,11 +146,43 @@ def format_cpu_spec(cpuset, allow_ranges=True):
                     for first, last in _runs(cpuset))
 
 
-def format_hex_mask(cpus):
-    """The kernel's hex mask of ``cpus`` (``ff0``).
+def parse_cpu_spec_or_none(spec):
+    """The CPUs of a list the kernel wrote, or None when it is not one.
 
-    Above CPU 31, 32-bit words are joined by commas, as /proc/irq prints.
+    For text read from ``/proc`` and ``/sys``, where an unreadable or odd
+    value means "unknown" and the caller decides what that means.
     """
+    if spec is None:
+        return None
+    try:
+        return frozenset(parse_cpu_spec(spec))
+    except errors.InvalidCPUSpec:
+        return None
+
+
+def describe(cpus):
+    """A CPU set for a message: its list, or ``(none)`` when empty."""
+    return format_cpu_spec(cpus) if cpus else '(none)'
+
+
+# The kernel's other CPU syntax: a hex bit mask, as /proc/irq/*/smp_affinity,
+# /sys/devices/virtual/workqueue/cpumask and irqbalance's
+# IRQBALANCE_BANNED_CPUS write it ("ff0"; above CPU 31 in 32-bit words
+# joined by commas: "1,000000f0").
+
+def parse_hex_mask(text):
+    """The CPUs of a hex mask; None when ``text`` is None or not a mask."""
+    if text is None:
+        return None
+    try:
+        value = int(text.replace(',', '').strip() or '0', 16)
+    except ValueError:
+        return None
+    return frozenset(i for i in range(value.bit_length()) if value >> i & 1)
+
+
+def format_hex_mask(cpus):
+    """The kernel's hex mask of ``cpus`` (``ff0``, ``1,00000010``)."""
     text = '%x' % sum(1 << cpu for cpu in cpus)
     words = []
     while len(text) > 8:

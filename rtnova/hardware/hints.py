@@ -25,7 +25,6 @@ import dataclasses
 from rtnova.hardware import cpuset
 
 TUNED_PROFILE = 'realtime-virtual-guest'
-TUNED_VARIABLES_FILE = '/etc/tuned/realtime-virtual-guest-variables.conf'
 _PAGE_ARGS = {2048: '2M', 1048576: '1G'}
 
 
@@ -35,7 +34,8 @@ class GuestHints:
     isolated_cpus: str
     # guest kernel command line arguments
     kernel_args: tuple
-    # the line for TUNED_VARIABLES_FILE ('isolated_cores=2,3')
+    # the line for /etc/tuned/realtime-virtual-guest-variables.conf
+    # ('isolated_cores=2,3')
     tuned_variables: str
     tuned_profile: str = TUNED_PROFILE
     # explanations the planner and docs show next to the lists

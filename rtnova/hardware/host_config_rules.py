@@ -114,8 +114,7 @@ def kernel_cpu_list(cmdline, param):
         return frozenset()
 
 
-def _fmt(cpus):
-    return cpuset.format_cpu_spec(cpus) if cpus else '(none)'
+_fmt = cpuset.describe
 
 
 def _pool_error(problem, fix):

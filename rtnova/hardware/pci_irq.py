@@ -24,7 +24,6 @@ vCPUs the flavor has; like ``hw:cpu_realtime_mask`` a leading ``^``
 excludes vCPUs from all of them (``^0`` = every vCPU but 0).
 """
 
-from rtnova.hardware import _spec_values as specs_mod
 from rtnova.hardware import cpuset
 from rtnova.hardware import errors
 
@@ -41,7 +40,7 @@ def irq_vcpus(extra_specs, vcpus, pinned):
     value = extra_specs.get(KEY)
     if value is None:
         return frozenset()
-    chosen = specs_mod.parse_mask(KEY, str(value), vcpus)
+    chosen = cpuset.parse_vcpu_mask(KEY, str(value), vcpus)
     every = frozenset(range(vcpus))
     if not chosen:
         raise errors.InvalidRequest(

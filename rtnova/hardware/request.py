@@ -116,10 +116,6 @@ class RealtimeRequest:
     # (hw:pci_irq_affinity_mask; empty: interrupts are left alone)
     irq_vcpus: frozenset = frozenset()
 
-    @property
-    def uses_emulator_pool(self):
-        return self.pool_units > 0
-
 
 def _pool_units(extra):
     total, key = 0, None

@@ -21,16 +21,12 @@ the reading and writing; ``rtnova-status``'s ``dedicated_cpu_intruders``
 sorts threads with :func:`classify` too, so both tell one story.
 """
 
-import re
-
 from rtnova.hardware import cpuset
 from rtnova.hardware import errors
+from rtnova.hardware import threads as threads_mod
 
-# include/linux/sched.h task flags
-PF_KTHREAD = 0x00200000
+# include/linux/sched.h task flag: the kernel refuses affinity changes
 PF_NO_SETAFFINITY = 0x04000000
-# QEMU names its vCPU threads "CPU <n>/KVM"
-VCPU_THREAD = re.compile(r'^CPU \d+/KVM$')
 # KVM's kernel threads of a guest (rtnova/verify/kernel_threads.py)
 KVM_THREADS = ('kvm-pit/', 'kvm-nx-lpage-re')
 
@@ -100,20 +96,20 @@ def housekeeping(online, dedicated, option='--dedicated'):
 def classify(thread, dedicated):
     """What ``thread`` is on ``dedicated`` CPUs, or None if not there.
 
-    ``thread`` has ``name``, ``process`` (its leader's comm), ``cpus``
-    and ``flags`` (the task flags of /proc/<pid>/stat).
+    ``thread`` is a :class:`rtnova.hardware.threads.Thread` (its
+    ``process``, the leader's comm, and its task ``flags`` set).
     """
-    if not thread.cpus & dedicated:
+    if not thread.affinity & dedicated:
         return None
-    if VCPU_THREAD.match(thread.name):
+    if threads_mod.classify(thread.comm)[0] == threads_mod.VCPU:
         return VCPU
     if (thread.process.startswith('qemu') or
-            thread.name.startswith(KVM_THREADS)):
+            thread.comm.startswith(KVM_THREADS)):
         return GUEST
-    if thread.flags & PF_KTHREAD:
-        if thread.name == 'kthreadd':
+    if thread.kthread:
+        if thread.comm == 'kthreadd':
             return KTHREADD
-        if len(thread.cpus) == 1:
+        if len(thread.affinity) == 1:
             return PER_CPU
         if thread.flags & PF_NO_SETAFFINITY:
             return KERNEL_MASK
@@ -126,7 +122,7 @@ def cgroup_movable(thread):
     Judged as if all its CPUs were dedicated: vCPUs, guest threads and the
     kernel threads the kernel refuses to move stay where they are.
     """
-    return classify(thread, thread.cpus) == MOVABLE
+    return classify(thread, thread.affinity) == MOVABLE
 
 
 def intruders(threads, dedicated):

@@ -81,7 +81,7 @@ class TuningPlan:
         return frozenset(host for _guest, host in self.memnodes)
 
 
-def _thread_sched(value):
+def thread_sched(value):
     """The request's ``(policy, priority)`` pair as a :class:`ThreadSched`."""
     if value is None:
         return None
@@ -131,8 +131,8 @@ def plan(request, placement, iothreads=1, small_page_kb=4, features=None):
         emulatorpin=emulator_cpus,
         iothreadpin=iothreadpin,
         vcpusched=vcpusched,
-        emulatorsched=_thread_sched(request.emulator_sched),
-        iothreadsched=_thread_sched(request.iothread_sched),
+        emulatorsched=thread_sched(request.emulator_sched),
+        iothreadsched=thread_sched(request.iothread_sched),
         memnodes=tuple((c.guest_cell, c.host_cell) for c in cells),
         hugepages=_hugepages(cells, small_page_kb),
         nosharepages=realtime,

@@ -33,22 +33,17 @@ import errno
 import importlib
 
 from rtnova.privsep import host_ops
-from rtnova.verify import procfs
-
-#: /proc/<pid> files behind the kernel's ptrace read check (another user's
-#: process): read through the daemon
-_PTRACE_READ_FILES = ('numa_maps', 'smaps_rollup')
 
 
 class HostAccess(object):
     """The host as this process sees it, under ``root``."""
 
+    #: whether another user's /proc/<pid> memory maps are read through
+    #: privsep (``rtnova.verify.procfs.for_access`` builds the reader)
+    privileged = False
+
     def __init__(self, root='/'):
         self.root = root
-
-    def procfs(self):
-        """The reader of ``<root>/proc`` (``verify.procfs.ProcFS``)."""
-        return procfs.ProcFS(self.root)
 
     def set_thread_affinity(self, tid, cpus):
         host_ops.set_thread_affinity(tid, sorted(cpus))
@@ -66,14 +61,13 @@ class HostAccess(object):
 class PrivilegedHostAccess(HostAccess):
     """This host (``/``), its privileged operations through privsep."""
 
+    privileged = True
+
     def __init__(self):
         super().__init__('/')
         # registers [rtnova_privileged] in nova-compute (which creates one
         # when it loads the driver); oslo.privsep itself loads on first call
         importlib.import_module('rtnova.privsep.context')
-
-    def procfs(self):
-        return PrivilegedProcFS(self)
 
     def set_thread_affinity(self, tid, cpus):
         _call('set_thread_affinity', tid, sorted(cpus))
@@ -109,19 +103,3 @@ def _call(name, *args):
             'allow privsep-helper in sudoers or rootwrap and check '
             '[rtnova_privileged] helper_command (see rtnova\'s privileges '
             'documentation)' % exc)
-
-
-class PrivilegedProcFS(procfs.ProcFS):
-    """``/proc`` with another user's memory maps read through privsep."""
-
-    def __init__(self, access):
-        super().__init__(access.root)
-        self.access = access
-
-    def _read(self, *parts):
-        parts = [str(p) for p in parts]
-        if parts[-1] in _PTRACE_READ_FILES:
-            tid = int(parts[2]) if len(parts) == 4 else None
-            return self.access.read_process_file(int(parts[0]), parts[-1],
-                                                 tid)
-        return super()._read(*parts)

@@ -30,23 +30,20 @@ import os
 import libvirt
 import yaml
 
+from rtnova.domain_xml import reader
 from rtnova.hardware import cpuset
 from rtnova.hardware import latency_class
-from rtnova.verify import intent as intent_mod
+from rtnova.probe import probe_errors
 
 DEFAULT_DIR = '/etc/nova/provider_config'
 FILE_NAME = 'rtnova-latency-acceptance.yaml'
-
-
-class AcceptanceError(Exception):
-    """The acceptance cannot run or be published (exit code 2)."""
 
 
 def busy_cpus(conn):
     """{pCPU: guest name} of the pCPUs running guests pin vCPUs to."""
     busy = {}
     for dom in conn.listAllDomains(libvirt.VIR_CONNECT_LIST_DOMAINS_ACTIVE):
-        intent = intent_mod.parse_domain_xml(dom.XMLDesc(0))
+        intent = reader.parse_domain_xml(dom.XMLDesc(0))
         for cpus in intent.vcpu_affinity.values():
             for cpu in cpus or ():
                 busy.setdefault(cpu, dom.name())
@@ -57,7 +54,7 @@ def refuse_busy(planned, busy):
     """Raise when a planned pCPU is one a running guest uses."""
     taken = {cpu: busy[cpu] for cpu in sorted(planned) if cpu in busy}
     if taken:
-        raise AcceptanceError(
+        raise probe_errors.AcceptanceError(
             'dedicated CPUs %s are in use by %s: an acceptance run measures '
             'free dedicated CPUs only (move or stop those guests, or accept '
             'the host before it takes guests)' % (
@@ -72,7 +69,8 @@ def measured_max(data):
     rows = [r for r in data['vcpus'] if r['realtime']] or data['vcpus']
     values = [r['max_us'] for r in rows if r['max_us'] is not None]
     if not values:
-        raise AcceptanceError('the probe reported no maximum for any vCPU')
+        raise probe_errors.AcceptanceError(
+            'the probe reported no maximum for any vCPU')
     return max(values)
 
 
@@ -90,9 +88,10 @@ def publish(directory, data, cpus, now=None):
             yaml.safe_dump(doc, fh, default_flow_style=False)
         os.replace(path + '.tmp', path)
     except OSError as exc:
-        raise AcceptanceError('cannot write %s: %s (--provider-config-dir '
-                              'names nova\'s [compute] '
-                              'provider_config_location)' % (directory, exc))
+        raise probe_errors.AcceptanceError(
+            'cannot write %s: %s (--provider-config-dir '
+            'names nova\'s [compute] '
+            'provider_config_location)' % (directory, exc))
     return path, doc
 
 
@@ -105,4 +104,4 @@ def read(directory):
     except FileNotFoundError:
         return None
     except (OSError, yaml.YAMLError) as exc:
-        raise AcceptanceError('cannot read %s: %s' % (path, exc))
+        raise probe_errors.AcceptanceError('cannot read %s: %s' % (path, exc))

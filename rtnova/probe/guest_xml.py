@@ -14,15 +14,13 @@
 
 """The probe's domain XML, with the compute driver's tuning elements.
 
-``<cputune>``, ``<numatune>``, ``<memoryBacking>`` and ``<pmu>`` come from
-``rtnova.virt.tuning_xml``, the renderer the compute driver puts into
-nova's guest and ``rtnova-plan`` prints; the latency features the driver
-applies to nova's devices (no memory balloon, no USB controller, PMU off;
-``rtnova.virt.guest_config.apply_features``) are set on the probe's own
-devices the same way. The rest is what the probe needs: memory, vCPUs,
-the guest NUMA cells ``<numatune>`` refers to, nova's one I/O thread, a
-raw disk with the probe image and a serial port logged to a file. Built
-with lxml: importing nova's libvirt config module would import nova's
+``<cputune>``, ``<numatune>``, ``<memoryBacking>`` and the latency
+features' elements (``<pmu>``, ``<memballoon>``, the USB controller) come
+from ``rtnova.domain_xml.writer``, the writer the compute driver puts into
+nova's guest and ``rtnova-plan`` prints. The rest is what the probe needs:
+memory, vCPUs, the guest NUMA cells ``<numatune>`` refers to, nova's one I/O
+thread, a raw disk with the probe image and a serial port logged to a file.
+Built with lxml: importing nova's libvirt config module would import nova's
 whole libvirt driver (and eventlet) into the command.
 """
 
@@ -30,9 +28,9 @@ import uuid
 
 from lxml import etree
 
+from rtnova.domain_xml import writer
 from rtnova.hardware import cpuset
 from rtnova.hardware import preview as preview_mod
-from rtnova.virt import tuning_xml
 
 MEMLOCK_DROPPED = (
     '<memoryBacking><locked/> dropped: this host cannot raise '
@@ -52,7 +50,7 @@ def _features(root, features):
     _sub(node, 'acpi')
     _sub(node, 'apic')
     if features is not None and features.pmu_off:
-        node.append(tuning_xml.pmu_off())
+        node.append(writer.pmu_off())
 
 
 def _numa(root, request):
@@ -72,17 +70,17 @@ def _devices(root, disk_path, serial_path, features):
     serial = _sub(devices, 'serial', type='file')
     _sub(serial, 'source', path=serial_path)
     _sub(serial, 'target', port='0')
-    if features is not None and features.no_usb:
-        _sub(devices, 'controller', type='usb', index='0', model='none')
-    no_balloon = features is not None and features.no_memballoon
-    _sub(devices, 'memballoon', model='none' if no_balloon else 'virtio')
+    usb = writer.usb_controller(features)
+    if usb is not None:
+        devices.append(usb)
+    devices.append(writer.memballoon(features))
 
 
 def _tuning(root, plan, can_lock, notes):
-    root.append(tuning_xml.cputune(plan).root)
+    root.append(writer.cputune(plan).root)
     if plan.memnodes:
-        root.append(tuning_xml.numatune(plan).root)
-    backing = tuning_xml.memory_backing(plan)
+        root.append(writer.numatune(plan).root)
+    backing = writer.memory_backing(plan)
     if backing is None:
         return
     locked = backing.root.find('locked')

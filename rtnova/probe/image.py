@@ -28,6 +28,8 @@ import struct
 import subprocess
 import tempfile
 
+from rtnova.probe import probe_errors
+
 SOURCE = os.path.join(os.path.dirname(os.path.abspath(__file__)),
                       'probe.asm')
 MARKER = b'RTNPARAM'
@@ -37,10 +39,6 @@ DISK_BYTES = 1024 * 1024
 MAX_IMAGE_BYTES = 8 * 1024
 # MAX_CPUS of probe.asm (per-vCPU areas below 1 MiB)
 MAX_VCPUS = 64
-
-
-class ProbeUnavailable(Exception):
-    """This host cannot run the probe; the message names why."""
 
 
 def cache_dir():
@@ -53,7 +51,7 @@ def cache_dir():
 def find_nasm():
     nasm = shutil.which('nasm')
     if not nasm:
-        raise ProbeUnavailable(
+        raise probe_errors.ProbeUnavailable(
             'nasm is not installed: the probe guest is assembled from '
             'rtnova/probe/probe.asm at first use (apt-get install nasm; '
             'tools/install.sh installs it from bindep.txt)')
@@ -76,8 +74,9 @@ def build(source=SOURCE, directory=None):
         proc = subprocess.run([nasm, '-f', 'bin', '-o', tmp, source],
                               capture_output=True, text=True)
         if proc.returncode:
-            raise ProbeUnavailable('nasm could not assemble %s: %s' % (
-                source, proc.stderr.strip()))
+            raise probe_errors.ProbeUnavailable(
+                'nasm could not assemble %s: %s' % (
+                    source, proc.stderr.strip()))
         os.replace(tmp, path)
     finally:
         if os.path.exists(tmp):
@@ -95,7 +94,8 @@ def patch_params(image, window_cycles, vcpus):
             vcpus, MAX_VCPUS))
     offset = image.find(MARKER)
     if offset < 0:
-        raise ProbeUnavailable('the probe image has no %r marker' % MARKER)
+        raise probe_errors.ProbeUnavailable(
+            'the probe image has no %r marker' % MARKER)
     offset += len(MARKER)
     return (image[:offset] + struct.pack('<QI', window_cycles, vcpus) +
             image[offset + 12:])
@@ -106,8 +106,9 @@ def write_disk(image_path, dest, window_cycles, vcpus):
     with open(image_path, 'rb') as fh:
         image = fh.read()
     if len(image) > MAX_IMAGE_BYTES or len(image) % 512:
-        raise ProbeUnavailable('%s is %d bytes: not a small whole-sector '
-                               'image' % (image_path, len(image)))
+        raise probe_errors.ProbeUnavailable(
+            '%s is %d bytes: not a small whole-sector '
+            'image' % (image_path, len(image)))
     with open(dest, 'wb') as fh:
         fh.write(patch_params(image, window_cycles, vcpus))
         fh.truncate(DISK_BYTES)

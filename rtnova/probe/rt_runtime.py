@@ -24,7 +24,6 @@ the old value back.
 import contextlib
 
 PATH = '/proc/sys/kernel/sched_rt_runtime_us'
-DEFAULT = 950000
 
 
 def read(path=PATH):

@@ -27,16 +27,14 @@ starts like a report but does not parse is an error, never skipped.
 import dataclasses
 import re
 
+from rtnova.probe import probe_errors
+
 PREFIX = 'rtnova-probe v1 '
 _UP = re.compile(r'^cpu=(\d+) up$')
 _CPUS = re.compile(r'^cpus=(\d+) window_cycles=(\d+)$')
 _WINDOW = re.compile(r'^cpu=(\d+) window=(\d+) cycles=(\d+) samples=(\d+) '
                      r'max=(\d+) hist=((?:\d+:\d+)(?:,\d+:\d+)*)$')
 _ERROR = re.compile(r'^error=(\S+)$')
-
-
-class ProbeOutputError(ValueError):
-    """A probe line that does not parse."""
 
 
 @dataclasses.dataclass(frozen=True)
@@ -78,8 +76,9 @@ def parse_line(line, log):
         cpu, window, cycles, samples, top = map(int, match.groups()[:5])
         hist = _hist(match.group(6))
         if sum(hist.values()) != samples:
-            raise ProbeOutputError('histogram of %r does not add up to its '
-                                   '%d samples' % (line, samples))
+            raise probe_errors.ProbeOutputError(
+                'histogram of %r does not add up to its '
+                '%d samples' % (line, samples))
         log.windows.append(Window(cpu, window, cycles, samples, top, hist))
         return
     match = _UP.match(body)
@@ -95,7 +94,7 @@ def parse_line(line, log):
     if match:
         log.errors.append(match.group(1))
         return
-    raise ProbeOutputError('unreadable probe line %r' % line)
+    raise probe_errors.ProbeOutputError('unreadable probe line %r' % line)
 
 
 def parse(text):

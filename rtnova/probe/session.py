@@ -36,6 +36,7 @@ from rtnova.probe import guest_xml
 from rtnova.probe import image
 from rtnova.probe import load as load_mod
 from rtnova.probe import post_start
+from rtnova.probe import probe_errors
 from rtnova.probe import results
 from rtnova.probe import rt_runtime
 from rtnova.probe import serial
@@ -44,14 +45,6 @@ from rtnova.probe import vcpus as vcpus_mod
 
 DOMAIN_PREFIX = 'rtnova-probe-'
 POLL_SECONDS = 0.2
-
-
-class ProbeError(Exception):
-    """The probe cannot run here, or did not report; exit code 2."""
-
-
-class Interrupted(ProbeError):
-    """SIGINT/SIGTERM during a run."""
 
 
 @dataclasses.dataclass
@@ -73,9 +66,10 @@ def signals_interrupt():
         # a second signal must not cut the clean-up short
         for sig in (signal.SIGINT, signal.SIGTERM):
             signal.signal(sig, signal.SIG_IGN)
-        raise Interrupted('interrupted by %s; the probe domain and the '
-                          'planted load were removed' %
-                          signal.Signals(signum).name)
+        raise probe_errors.Interrupted(
+            'interrupted by %s; the probe domain and the '
+            'planted load were removed' %
+            signal.Signals(signum).name)
     old = {sig: signal.signal(sig, handler)
            for sig in (signal.SIGINT, signal.SIGTERM)}
     try:
@@ -92,8 +86,9 @@ def connect(uri):
     try:
         return libvirt.open(uri)
     except libvirt.libvirtError as exc:
-        raise ProbeError('cannot connect to libvirt at %s: %s (is libvirtd '
-                         'running? --connect URI)' % (uri, exc))
+        raise probe_errors.ProbeError(
+            'cannot connect to libvirt at %s: %s (is libvirtd '
+            'running? --connect URI)' % (uri, exc))
 
 
 def _scratch(stack):
@@ -158,23 +153,17 @@ class Run(object):
         }
 
     def _tsc(self):
-        try:
-            return tsc.frequency(self.conn)
-        except tsc.TSCError as exc:
-            raise ProbeError(str(exc))
+        return tsc.frequency(self.conn)
 
     def _image(self):
-        try:
-            return image.build()
-        except image.ProbeUnavailable as exc:
-            raise ProbeError(str(exc))
+        return image.build()
 
     def _rt_runtime(self, stack):
         wanted = self.settings.rt_runtime_us
         try:
             value = stack.enter_context(rt_runtime.set_for_run(wanted))
         except OSError as exc:
-            raise ProbeError('cannot %s %s: %s' % (
+            raise probe_errors.ProbeError('cannot %s %s: %s' % (
                 'read' if wanted is None else 'set', rt_runtime.PATH, exc))
         self.notes.append('sched_rt_runtime_us = %s%s' % (
             rt_runtime.describe(value),
@@ -187,8 +176,9 @@ class Run(object):
         cpus = load_mod.cpus_for(kind, self.host_cpus, self.dedicated,
                                  target)
         if kind != 'none' and not cpus:
-            raise ProbeError('--load %s: no CPU to put it on (every host '
-                             'CPU is dedicated)' % kind)
+            raise probe_errors.ProbeError(
+                '--load %s: no CPU to put it on (every host '
+                'CPU is dedicated)' % kind)
         planted = load_mod.Load(kind, cpus, self.settings.burst)
         stack.callback(planted.stop)
         planted.start()
@@ -203,7 +193,8 @@ class Run(object):
         try:
             dom = self.conn.createXML(xml, 0)
         except libvirt.libvirtError as exc:
-            raise ProbeError('libvirt refused the probe domain: %s' % exc)
+            raise probe_errors.ProbeError(
+                'libvirt refused the probe domain: %s' % exc)
         stack.callback(_destroy, dom)
         self.notes.extend(post_start.apply(dom))
         return dom
@@ -218,10 +209,10 @@ class Run(object):
         log = waiter.until(lambda lg: lg.cpus_started is not None,
                            settings.boot_timeout, 'the probe to boot')
         if log.cpus_started != vcpus:
-            raise ProbeError('the probe guest brought up %d of its %d vCPUs '
-                             '(vCPUs that said "up": %s)' % (
-                                 log.cpus_started, vcpus,
-                                 sorted(log.cpus_up)))
+            raise probe_errors.ProbeError(
+                'the probe guest brought up %d of its %d vCPUs '
+                '(vCPUs that said "up": %s)' % (
+                    log.cpus_started, vcpus, sorted(log.cpus_up)))
 
         def enough(lg):
             counts = [sum(1 for w in lg.windows if w.cpu == v)
@@ -254,22 +245,19 @@ class _Waiter(object):
         deadline = time.monotonic() + timeout
         while True:
             text = self.read()
-            try:
-                log = serial.parse(text)
-            except serial.ProbeOutputError as exc:
-                raise ProbeError(str(exc))
+            log = serial.parse(text)
             if log.errors:
-                raise ProbeError('the probe guest reported: %s' %
-                                 ', '.join(log.errors))
+                raise probe_errors.ProbeError(
+                    'the probe guest reported: %s' % ', '.join(log.errors))
             if predicate(log):
                 return log
             broken = self.planted.check_running()
             if broken:
-                raise ProbeError(broken)
+                raise probe_errors.ProbeError(broken)
             if not self.dom.isActive():
-                raise ProbeError('the probe domain stopped')
+                raise probe_errors.ProbeError('the probe domain stopped')
             if time.monotonic() > deadline:
-                raise ProbeError(
+                raise probe_errors.ProbeError(
                     'timed out after %.0f s waiting for %s; the serial log '
                     'ends with: %r' % (timeout, what, text[-300:]))
             time.sleep(POLL_SECONDS)

@@ -37,14 +37,12 @@ import time
 
 from lxml import etree
 
+from rtnova.probe import probe_errors
+
 # rdtsc; shl rdx, 32; or rax, rdx; ret
 _RDTSC_CODE = b'\x0f\x31\x48\xc1\xe2\x20\x48\x09\xd0\xc3'
 CALIBRATION_SECONDS = 0.2
 SYSFS_KHZ = 'devices/system/cpu/cpu0/tsc_freq_khz'
-
-
-class TSCError(Exception):
-    """No usable TSC frequency; the message says why."""
 
 
 def cpu_flags(root='/'):
@@ -60,9 +58,10 @@ def check_invariant(root='/'):
     missing = [f for f in ('tsc', 'constant_tsc', 'nonstop_tsc')
                if f not in flags]
     if missing:
-        raise TSCError('the TSC of this host is not invariant (no %s in '
-                       '/proc/cpuinfo flags): probe cycles cannot be '
-                       'turned into time' % ', '.join(missing))
+        raise probe_errors.TSCError(
+            'the TSC of this host is not invariant (no %s in '
+            '/proc/cpuinfo flags): probe cycles cannot be '
+            'turned into time' % ', '.join(missing))
 
 
 def from_capabilities(capabilities_xml):
@@ -96,15 +95,17 @@ def calibrate(seconds=CALIBRATION_SECONDS):
     try:
         keep, rdtsc = _rdtsc_function()
     except (OSError, ValueError, TypeError) as exc:
-        raise TSCError('cannot run rdtsc in this process (%s) and libvirt '
-                       'reports no TSC frequency' % exc)
+        raise probe_errors.TSCError(
+            'cannot run rdtsc in this process (%s) and libvirt '
+            'reports no TSC frequency' % exc)
     clock = time.CLOCK_MONOTONIC_RAW
     t0, c0 = time.clock_gettime_ns(clock), rdtsc()
     time.sleep(seconds)
     t1, c1 = time.clock_gettime_ns(clock), rdtsc()
     del keep
     if t1 <= t0 or c1 <= c0:
-        raise TSCError('TSC calibration failed (the TSC did not advance)')
+        raise probe_errors.TSCError(
+            'TSC calibration failed (the TSC did not advance)')
     return int((c1 - c0) * 1e9 / (t1 - t0))
 
 

@@ -18,6 +18,7 @@ The probe domain has no ``<topology>``, so QEMU numbers APIC IDs 0..n-1
 in vCPU order: the guest's ``cpu=`` is the vCPU number.
 """
 
+from rtnova.hardware import threads as threads_mod
 from rtnova.probe import results
 from rtnova.verify import domain as verify_domain
 from rtnova.verify import procfs
@@ -60,7 +61,7 @@ def facts(preview, dom, notes, proc=None):
     try:
         pid = verify_domain.qemu_pid(dom, proc)
         threads = {t.index: t for t in proc.threads(pid)
-                   if t.kind == procfs.VCPU}
+                   if t.kind == threads_mod.VCPU}
     except (verify_domain.VerifyError, OSError) as exc:
         notes.append('live vCPU threads not read (%s): the plan is shown'
                      % exc)

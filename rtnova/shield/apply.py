@@ -25,6 +25,7 @@ cpuset back to the root cpuset and removes it.
 import os
 
 from rtnova.hardware import cpuset
+from rtnova.hardware import errors
 from rtnova.hardware import shield_knobs
 from rtnova.hardware import shield_plan
 from rtnova.shield import cpuset_v1
@@ -38,8 +39,11 @@ PERSIST_FILES = {
 }
 
 
-class CannotShield(Exception):
-    """The host cannot be shielded as asked (exit code 2)."""
+class CannotShield(errors.RtnovaError):
+    """The host cannot be shielded as asked (exit code 2).
+
+    The shield package's one error base, under rtnova's.
+    """
 
 
 def validate(host, dedicated, saved):

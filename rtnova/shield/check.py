@@ -47,7 +47,7 @@ def thread_lines(host, dedicated):
     lines, open_count = [], 0
     for kind, threads in sorted(_threads_by_kind(host, dedicated).items()):
         threads.sort(key=lambda t: t.tid)
-        shown = ', '.join('%d %s (%s)' % (t.tid, t.name, _fmt(t.cpus))
+        shown = ', '.join('%d %s (%s)' % (t.tid, t.comm, _fmt(t.affinity))
                           for t in threads[:_SHOWN])
         more = len(threads) - _SHOWN
         lines.append('%d %s threads: %s%s -- %s' % (

@@ -65,7 +65,7 @@ def move_in(host):
             moved += 1
         except OSError as exc:
             if exc.errno != errno.ESRCH:  # ESRCH: it exited meanwhile
-                refused.append('%d %s: %s' % (tid, thread.name,
+                refused.append('%d %s: %s' % (tid, thread.comm,
                                               exc.strerror))
     return moved, refused
 

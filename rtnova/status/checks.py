@@ -21,10 +21,12 @@ with the CPU sets from nova.conf and says Success, Warning or Failure, why,
 and the one-line fix.
 """
 
+from rtnova.status import config_checks as config
 from rtnova.status import cpu_checks as cpu
-from rtnova.status import host_checks as host
+from rtnova.status import irq_checks as irq
 from rtnova.status import isolation_checks as isolation
-from rtnova.status import kernel_checks as kernel
+from rtnova.status import memory_checks as memory
+from rtnova.status import platform_checks as platform
 from rtnova.status import result
 from rtnova.status import sched_checks as sched
 from rtnova.status import thread_checks as threads
@@ -38,33 +40,36 @@ kernel_cpu_list = result.kernel_cpu_list
 
 # (name, title, function), in the order the seeds' set-up goes
 CHECKS = (
-    ('realtime_kernel', 'Real-time kernel', host.check_realtime_kernel),
-    ('dedicated_set', 'Dedicated CPU set', cpu.check_dedicated_set),
-    ('isolcpus', 'isolcpus covers the dedicated set', cpu.check_isolcpus),
-    ('nohz_full', 'nohz_full covers the dedicated set', cpu.check_nohz_full),
-    ('rcu_nocbs', 'rcu_nocbs covers the dedicated set', cpu.check_rcu_nocbs),
-    ('emulator_pool', 'Emulator pool', cpu.check_emulator_pool),
+    ('realtime_kernel', 'Real-time kernel', platform.check_realtime_kernel),
+    ('dedicated_set', 'Dedicated CPU set', config.check_dedicated_set),
+    ('isolcpus', 'isolcpus covers the dedicated set',
+     isolation.check_isolcpus),
+    ('nohz_full', 'nohz_full covers the dedicated set',
+     isolation.check_nohz_full),
+    ('rcu_nocbs', 'rcu_nocbs covers the dedicated set',
+     isolation.check_rcu_nocbs),
+    ('emulator_pool', 'Emulator pool', config.check_emulator_pool),
     ('priority_config', 'Real-time priority options',
-     cpu.check_priority_config),
-    ('hugepages', 'Hugepages per NUMA node', host.check_hugepages),
+     config.check_priority_config),
+    ('hugepages', 'Hugepages per NUMA node', memory.check_hugepages),
     ('lapic_timer_advance', 'KVM LAPIC timer advance',
-     host.check_lapic_timer_advance),
-    ('kvm_module', 'KVM module parameters', kernel.check_kvm_module),
+     platform.check_lapic_timer_advance),
+    ('kvm_module', 'KVM module parameters', platform.check_kvm_module),
     ('hypervisor', 'Bare metal or nested hypervisor',
-     kernel.check_hypervisor),
-    ('rt_throttling', 'RT throttling', host.check_rt_throttling),
+     platform.check_hypervisor),
+    ('rt_throttling', 'RT throttling', sched.check_rt_throttling),
     ('fair_server', 'Deadline fair server on dedicated CPUs',
      sched.check_fair_server),
     ('stalld', 'Starvation protection (stalld)', sched.check_stalld),
-    ('rt_cgroup', 'RT budget of guest cgroups', host.check_rt_cgroup),
+    ('rt_cgroup', 'RT budget of guest cgroups', sched.check_rt_cgroup),
     ('dedicated_cpu_intruders', 'Other threads allowed on dedicated CPUs',
      threads.check_dedicated_cpu_intruders),
     ('kthread_priorities', 'Kernel thread priorities on dedicated CPUs',
      threads.check_kthread_priorities),
-    ('irq_affinity', 'IRQ affinity of isolated CPUs', cpu.check_irq_affinity),
+    ('irq_affinity', 'IRQ affinity of isolated CPUs', irq.check_irq_affinity),
     ('default_irq_affinity', 'Default affinity of new IRQs',
-     isolation.check_default_irq_affinity),
-    ('irqbalance', 'irqbalance banned CPUs', cpu.check_irqbalance),
+     irq.check_default_irq_affinity),
+    ('irqbalance', 'irqbalance banned CPUs', irq.check_irqbalance),
     ('workqueue_mask', 'Unbound workqueue CPU mask',
      isolation.check_workqueue_mask),
     ('timer_migration', 'Timer migration', isolation.check_timer_migration),
@@ -72,15 +77,15 @@ CHECKS = (
      isolation.check_watchdog),
     ('smt', 'SMT (hyper-threading)', cpu.check_smt),
     ('smt_siblings', 'SMT siblings of dedicated CPUs',
-     isolation.check_smt_siblings),
+     cpu.check_smt_siblings),
     ('cpu_frequency', 'CPU frequency governor', cpu.check_cpu_frequency),
-    ('cpu_idle', 'Deep C-states on dedicated CPUs', kernel.check_cpu_idle),
-    ('ksm', 'Kernel same-page merging (KSM)', kernel.check_ksm),
-    ('thp', 'Transparent hugepages', kernel.check_thp),
-    ('tuned_profile', 'tuned profile', host.check_tuned_profile),
-    ('libvirt_version', 'libvirt version', host.check_libvirt_version),
-    ('kvm_device', '/dev/kvm access', host.check_kvm_device),
-    ('memory_lock', 'Memory locking', host.check_memory_lock),
+    ('cpu_idle', 'Deep C-states on dedicated CPUs', cpu.check_cpu_idle),
+    ('ksm', 'Kernel same-page merging (KSM)', memory.check_ksm),
+    ('thp', 'Transparent hugepages', memory.check_thp),
+    ('tuned_profile', 'tuned profile', platform.check_tuned_profile),
+    ('libvirt_version', 'libvirt version', platform.check_libvirt_version),
+    ('kvm_device', '/dev/kvm access', platform.check_kvm_device),
+    ('memory_lock', 'Memory locking', memory.check_memory_lock),
 )
 CHECK_NAMES = tuple(name for name, _, _ in CHECKS)
 

@@ -12,185 +12,16 @@
 #    License for the specific language governing permissions and limitations
 #    under the License.
 
-"""Checks of the CPU layout: the sets, isolation, IRQs, SMT, frequency.
+"""Checks of the CPUs themselves: SMT, SMT siblings, frequency, idle states.
 
-Each takes (probe, sets) and returns (code, details, fix).
+Each takes (probe, sets) and returns (code, details, fix). They end in
+Warning at worst: they add latency, they do not stop a guest from working.
 """
 
-from rtnova.hardware import host_config_rules as rules
-from rtnova.status import host_reader as probe_mod
 from rtnova.status import result
 
 SUCCESS, WARNING, FAILURE = result.SUCCESS, result.WARNING, result.FAILURE
 _fmt = result.fmt
-kernel_cpu_list = result.kernel_cpu_list
-
-
-def check_dedicated_set(probe, sets):
-    if not sets.dedicated:
-        return (FAILURE, 'no dedicated CPUs: %s is not set, so no guest can '
-                'have pinned real-time vCPUs' % sets.dedicated_option,
-                'set [compute] cpu_dedicated_set to the isolated CPUs, '
-                'e.g. cpu_dedicated_set = 4-11')
-    online = probe.online_cpus()
-    if online is not None and not sets.dedicated <= online:
-        return (FAILURE, '%s lists CPUs %s that are not online (online: %s)'
-                % (sets.dedicated_option, _fmt(sets.dedicated - online),
-                   _fmt(online)),
-                'list only online CPUs in %s' % sets.dedicated_option)
-    return SUCCESS, '%s = %s' % (sets.dedicated_option,
-                                 _fmt(sets.dedicated)), ''
-
-
-def _coverage(probe, sets, param, code_if_missing, why, implied_by=None):
-    if not sets.dedicated:
-        return WARNING, 'nothing to compare: no dedicated set', (
-            'set [compute] cpu_dedicated_set')
-    cmdline = probe.cmdline()
-    covered = kernel_cpu_list(cmdline, param) or frozenset()
-    note = ''
-    if implied_by:
-        implied = kernel_cpu_list(cmdline, implied_by) or frozenset()
-        if implied - covered:
-            note = ' (%s implies %s for %s)' % (implied_by, param,
-                                                _fmt(implied))
-        covered = covered | implied
-    missing = sets.dedicated - covered
-    if not missing:
-        return SUCCESS, '%s covers the dedicated set %s%s' % (
-            param, _fmt(sets.dedicated), note), ''
-    return (code_if_missing,
-            'dedicated CPUs %s are not in %s= (kernel command line has %s); '
-            '%s' % (_fmt(missing), param, _fmt(covered) if covered else
-                    'none', why),
-            'add %s=%s to the kernel command line (tuned '
-            'realtime-virtual-host with isolated_cores=%s does it)'
-            % (param, _fmt(sets.dedicated | covered), _fmt(sets.dedicated)))
-
-
-def check_isolcpus(probe, sets):
-    return _coverage(probe, sets, 'isolcpus', FAILURE,
-                     'the host scheduler places its own tasks there')
-
-
-def check_nohz_full(probe, sets):
-    return _coverage(probe, sets, 'nohz_full', WARNING,
-                     'the scheduler tick interrupts their vCPUs')
-
-
-def check_rcu_nocbs(probe, sets):
-    return _coverage(probe, sets, 'rcu_nocbs', WARNING,
-                     'RCU callbacks run on them', implied_by='nohz_full')
-
-
-def host_facts(probe):
-    """The probe's view of the host as the host rules take it."""
-    return rules.HostFacts(present=probe.present_cpus(),
-                           online=probe.online_cpus(),
-                           cmdline=probe.cmdline())
-
-
-def failure_of(problems):
-    """(FAILURE, details, fix) for broken host rules.
-
-    The details carry the same option names and problems nova-compute
-    prints when it refuses to start.
-    """
-    details = '; '.join('%s: %s' % (p.option, p.problem) for p in problems)
-    fixes = []
-    for problem in problems:
-        if problem.fix not in fixes:
-            fixes.append(problem.fix)
-    return FAILURE, details, '; '.join(fixes)
-
-
-def check_emulator_pool(probe, sets):
-    if not sets.pool:
-        return (WARNING, '[rtnova] emulator_pin_set is not set: real-time '
-                'guests use nova\'s emulator thread policies (an extra '
-                'dedicated CPU each with isolate, or the whole shared set)',
-                'set [rtnova] emulator_pin_set to housekeeping CPUs, e.g. '
-                'emulator_pin_set = 2-3')
-    problems = rules.pool_problems(sets, host_facts(probe))
-    if problems:
-        return failure_of(problems)
-    return SUCCESS, ('emulator pool %s: online housekeeping CPUs, disjoint '
-                     'from the dedicated and shared sets' %
-                     _fmt(sets.pool)), ''
-
-
-def check_priority_config(probe, sets):
-    problems = rules.priority_problems(sets.priorities)
-    if problems:
-        return failure_of(problems)
-    settings = sets.priorities
-    default, option = settings.effective_default()
-    return SUCCESS, ('real-time priorities %d-%d, default %s:%d (%s)' % (
-        settings.min_priority, settings.max_priority,
-        settings.default_policy, default, option)), ''
-
-
-def _isolated(probe, sets):
-    if sets.dedicated:
-        return sets.dedicated
-    return kernel_cpu_list(probe.cmdline(), 'isolcpus') or frozenset()
-
-
-def check_irq_affinity(probe, sets):
-    isolated = _isolated(probe, sets)
-    if not isolated:
-        return WARNING, 'nothing to compare: no dedicated or isolated CPUs', (
-            'set [compute] cpu_dedicated_set')
-    affinities = probe.irq_affinities()
-    hitting = sorted(irq for irq, cpus in affinities.items()
-                     if cpus & isolated)
-    if not hitting:
-        return SUCCESS, '%d IRQs, none may run on %s' % (
-            len(affinities), _fmt(isolated)), ''
-    shown = ', '.join('%d (%s)' % (irq, _fmt(affinities[irq]))
-                      for irq in hitting[:8])
-    more = ' and %d more' % (len(hitting) - 8) if len(hitting) > 8 else ''
-    return (WARNING, '%d of %d IRQs may run on isolated CPUs %s: %s%s' % (
-        len(hitting), len(affinities), _fmt(isolated), shown, more),
-        'write housekeeping CPUs to /proc/irq/<n>/smp_affinity_list (e.g. '
-        'echo %s > /proc/irq/%d/smp_affinity_list)' % (
-            _fmt(probe.online_cpus() - isolated)
-            if probe.online_cpus() else '0-1', hitting[0]))
-
-
-def check_irqbalance(probe, sets):
-    isolated = _isolated(probe, sets)
-    running = 'irqbalance' in probe.running_processes()
-    path, values = probe.irqbalance_config()
-    banned = frozenset()
-    source = None
-    if values.get('IRQBALANCE_BANNED_CPULIST'):
-        source = 'IRQBALANCE_BANNED_CPULIST'
-        banned = result.cpu_list(values[source])
-    elif values.get('IRQBALANCE_BANNED_CPUS'):
-        source = 'IRQBALANCE_BANNED_CPUS'
-        try:
-            banned = probe_mod.parse_cpu_mask(values[source])
-        except ValueError:
-            return (WARNING, '%s in %s is not a hex mask: %r' % (
-                source, path, values[source]),
-                'write a hex mask (e.g. 00000ff0) or use '
-                'IRQBALANCE_BANNED_CPULIST=4-11')
-    if not running:
-        return SUCCESS, ('irqbalance is not running: IRQ affinities stay as '
-                         'set (see irq_affinity)'), ''
-    missing = isolated - banned
-    if not missing:
-        return SUCCESS, 'irqbalance bans %s (%s in %s)' % (
-            _fmt(banned), source, path), ''
-    configured = ('%s = %s in %s' % (source, _fmt(banned), path)
-                  if source else 'no banned CPUs configured')
-    return (WARNING,
-            'irqbalance is running and may move IRQs onto isolated CPUs %s '
-            '(%s)' % (_fmt(missing), configured),
-            'set IRQBALANCE_BANNED_CPULIST=%s in /etc/default/irqbalance '
-            '(/etc/sysconfig/irqbalance on RHEL) and restart irqbalance'
-            % _fmt(isolated | banned))
 
 
 def check_smt(probe, sets):
@@ -203,6 +34,39 @@ def check_smt(probe, sets):
     return (WARNING, 'SMT is %s: a sibling thread shares the core\'s '
             'execution units with a real-time vCPU' % state,
             'disable hyper-threading in the BIOS or boot with nosmt')
+
+
+def _set_of(cpu, sets):
+    if cpu in sets.pool:
+        return 'emulator pool'
+    if cpu in sets.shared:
+        return 'shared set'
+    return 'housekeeping'
+
+
+def check_smt_siblings(probe, sets):
+    if not sets.dedicated:
+        return result.no_dedicated_set()
+    leaks, unknown = [], []
+    for cpu in sorted(sets.dedicated):
+        siblings = probe.thread_siblings(cpu)
+        if siblings is None:
+            unknown.append(cpu)
+            continue
+        for other in sorted(siblings - sets.dedicated):
+            leaks.append('CPU %d shares its core with %d (%s)' % (
+                cpu, other, _set_of(other, sets)))
+    if unknown == sorted(sets.dedicated):
+        return (WARNING, 'cannot read the thread siblings of dedicated CPUs '
+                '%s' % _fmt(frozenset(unknown)), 'check that /sys is mounted')
+    if not leaks:
+        return SUCCESS, ('every dedicated CPU\'s thread siblings are '
+                         'dedicated too (or SMT is off)'), ''
+    return (WARNING,
+            '%s: the sibling\'s load takes execution units and caches from '
+            'the real-time vCPU' % '; '.join(leaks),
+            'put whole cores into %s (both threads of each core), or turn '
+            'SMT off (nosmt)' % sets.dedicated_option)
 
 
 def check_cpu_frequency(probe, sets):
@@ -225,3 +89,110 @@ def check_cpu_frequency(probe, sets):
                 'cpupower frequency-set -g performance (tuned '
                 'realtime-virtual-host sets it), or intel_pstate=disable')
     return SUCCESS, 'governor performance on %s%s' % (_fmt(cpus), note), ''
+
+
+# An idle state whose exit latency is above this is "deep" (C1 exits in
+# 1-2 us on current x86 parts; C1E and below take 10 us and far more).
+DEEP_STATE_US = 2
+
+# what /dev/cpu_dma_latency reads when nobody asks for a limit
+NO_LATENCY_LIMIT = 2000000000
+DMA_LATENCY = '/dev/cpu_dma_latency'
+
+
+def _cmdline_value(cmdline, key):
+    value = None
+    for word in cmdline.split():
+        name, sep, arg = word.partition('=')
+        if name == key:
+            value = arg if sep else ''
+    return value
+
+
+def _power_management_note(sets):
+    if not sets.power_management:
+        return ('nova\'s [libvirt] cpu_power_management is off: nova leaves '
+                'the power state of these CPUs alone')
+    if sets.power_strategy == 'governor':
+        return ('nova\'s [libvirt] cpu_power_management (strategy governor) '
+                'switches unused dedicated CPUs to cpu_power_governor_low '
+                'and back for guests; it does not limit C-states')
+    return ('nova\'s [libvirt] cpu_power_management (strategy cpu_state) '
+            'takes unused dedicated CPUs offline and back online for '
+            'guests; it does not limit the C-states of online CPUs')
+
+
+def _idle_limits(probe):
+    """(what limits idle depth, PM QoS limit in us or None)."""
+    cmdline = probe.cmdline()
+    limits = ['%s=%s' % (key, _cmdline_value(cmdline, key))
+              for key in ('intel_idle.max_cstate', 'processor.max_cstate')
+              if _cmdline_value(cmdline, key) is not None]
+    max_cstate = probe.intel_idle_max_cstate()
+    if max_cstate is not None:
+        limits.append('intel_idle max_cstate %d' % max_cstate)
+    qos = probe.cpu_dma_latency()
+    if qos is None or qos >= NO_LATENCY_LIMIT:
+        return limits, None
+    holders = probe.holders_of(DMA_LATENCY)
+    limits.append('%s = %d us held by %s' % (
+        DMA_LATENCY, qos, ', '.join('%s (pid %d)' % (name, pid) for
+                                    pid, name in sorted(holders.items()))
+        or 'an unknown process'))
+    return limits, qos
+
+
+def _reachable_deep_states(probe, cpus, qos):
+    """{cpu: [state text]} of deep states the idle governor may pick.
+
+    cpuidle governors skip states whose exit latency exceeds the PM QoS
+    limit (``/dev/cpu_dma_latency``) and states whose ``disable`` is set.
+    """
+    deep, any_states = {}, False
+    for cpu in sorted(cpus):
+        states = probe.idle_states(cpu)
+        any_states = any_states or bool(states)
+        reachable = ['%s (%d us)' % (s.name, s.latency_us) for s in states
+                     if s.latency_us > DEEP_STATE_US and not s.disabled and
+                     (qos is None or s.latency_us <= qos)]
+        if reachable:
+            deep[cpu] = reachable
+    return deep, any_states
+
+
+def check_cpu_idle(probe, sets):
+    online = probe.online_cpus() or frozenset()
+    cpus = (sets.dedicated & online if online else sets.dedicated) or online
+    which = 'dedicated CPUs' if sets.dedicated else 'CPUs (no dedicated set)'
+    note = _power_management_note(sets)
+    offline = sets.dedicated - online if online else frozenset()
+    if offline:
+        note += '; CPUs %s are offline' % _fmt(offline)
+    if _cmdline_value(probe.cmdline(), 'idle') == 'poll':
+        return SUCCESS, 'idle=poll: CPUs never leave C0; %s' % note, ''
+    limits, qos = _idle_limits(probe)
+    deep, any_states = _reachable_deep_states(probe, cpus, qos)
+    limited = '; limits: %s' % ', '.join(limits) if limits else ''
+    if not any_states:
+        return SUCCESS, ('no cpuidle states (driver %s): idle %s only halt '
+                         '(C1)%s; %s' % (probe.idle_driver() or 'none', which,
+                                         limited, note)), ''
+    if not deep:
+        return SUCCESS, ('no idle state deeper than %d us reachable on %s '
+                         '%s%s; %s' % (DEEP_STATE_US, which, _fmt(cpus),
+                                       limited, note)), ''
+    first = min(deep)
+    shown = '; '.join('CPU %d: %s' % (c, ', '.join(deep[c]))
+                      for c in sorted(deep)[:4])
+    more = ' and %d more CPUs' % (len(deep) - 4) if len(deep) > 4 else ''
+    return (WARNING,
+            'deep C-states reachable on %s %s: %s%s. Waking from them adds '
+            'up to their exit latency to every interrupt of an idle vCPU '
+            '(SEAPATH measured in-guest maximum latency grow from ~60 us '
+            'to over 40 ms)%s; %s' % (which, _fmt(frozenset(deep)), shown,
+                                      more, limited, note),
+            'boot with intel_idle.max_cstate=1 processor.max_cstate=1, or '
+            'disable the states (echo 1 > /sys/devices/system/cpu/cpu%d/'
+            'cpuidle/stateN/disable for each deep N and dedicated CPU), or '
+            'hold %s open at 0 (tuned\'s force_latency does)'
+            % (first, DMA_LATENCY))

@@ -27,7 +27,6 @@ import re
 import resource
 
 from rtnova.hardware import cpuset
-from rtnova.hardware import errors
 from rtnova.status import kernel_reader
 from rtnova.status import thread_reader
 
@@ -35,6 +34,13 @@ IRQBALANCE_FILES = ('etc/sysconfig/irqbalance', 'etc/default/irqbalance')
 _NODE_DIR = re.compile(r'node(\d+)$')
 _CPU_DIR = re.compile(r'cpu(\d+)$')
 _PAGES_DIR = re.compile(r'hugepages-(\d+)kB$')
+CMDLINE_PATH = '/proc/cmdline'
+
+
+def read_cmdline(path=CMDLINE_PATH):
+    """The running kernel's command line, unstripped (nova-compute's)."""
+    with open(path) as fh:
+        return fh.read()
 
 
 class HostProbe(kernel_reader.KernelReads, thread_reader.ThreadReads):
@@ -104,11 +110,12 @@ class HostProbe(kernel_reader.KernelReads, thread_reader.ThreadReads):
 
     def online_cpus(self):
         spec = self.read('sys/devices/system/cpu/online')
-        return _cpus(spec)
+        return cpuset.parse_cpu_spec_or_none(spec)
 
     def present_cpus(self):
         """CPUs the kernel knows, online or not (None: unreadable)."""
-        return _cpus(self.read('sys/devices/system/cpu/present'))
+        return cpuset.parse_cpu_spec_or_none(
+            self.read('sys/devices/system/cpu/present'))
 
     def numa_nodes(self):
         """{node id: CPUs} from /sys/devices/system/node/node*/cpulist."""
@@ -117,7 +124,7 @@ class HostProbe(kernel_reader.KernelReads, thread_reader.ThreadReads):
             match = _NODE_DIR.search(path)
             if match:
                 rel = os.path.relpath(path, self.root)
-                nodes[int(match.group(1))] = _cpus(
+                nodes[int(match.group(1))] = cpuset.parse_cpu_spec_or_none(
                     self.read(os.path.join(rel, 'cpulist')))
         return nodes
 
@@ -191,7 +198,7 @@ class HostProbe(kernel_reader.KernelReads, thread_reader.ThreadReads):
             if not irq.isdigit():
                 continue
             spec = self.read(os.path.relpath(path, self.root))
-            cpus = _cpus(spec)
+            cpus = cpuset.parse_cpu_spec_or_none(spec)
             if cpus is not None:
                 affinities[int(irq)] = cpus
         return affinities
@@ -259,18 +266,3 @@ class HostProbe(kernel_reader.KernelReads, thread_reader.ThreadReads):
             os._exit(0)
         _, status = os.waitpid(pid, 0)
         return os.waitstatus_to_exitcode(status) == 0
-
-
-def _cpus(spec):
-    if spec is None:
-        return None
-    try:
-        return frozenset(cpuset.parse_cpu_spec(spec))
-    except errors.InvalidCPUSpec:
-        return None
-
-
-def parse_cpu_mask(mask):
-    """CPUs of a hex mask such as ``00000ff0`` or ``0,00000ff0``."""
-    value = int(mask.replace(',', '') or '0', 16)
-    return frozenset(i for i in range(value.bit_length()) if value >> i & 1)

@@ -12,21 +12,65 @@
 #    License for the specific language governing permissions and limitations
 #    under the License.
 
-"""Checks that housekeeping work stays off the dedicated CPUs: timers,
-unbound workqueues, new IRQs, lockup detectors and SMT siblings.
+"""Checks that the dedicated CPUs are isolated from housekeeping work.
 
-Each takes (probe, sets) and returns (code, details, fix). They end in
-Warning at worst: each leaks some host work (latency) into a real-time CPU.
+The kernel command line (isolcpus, nohz_full, rcu_nocbs), timer migration,
+unbound workqueues and lockup detectors. Each takes (probe, sets) and
+returns (code, details, fix); all but isolcpus end in Warning at worst: each
+leaks some host work (latency) into a real-time CPU.
 """
 
+from rtnova.hardware import cpuset
 from rtnova.status import result
 
 SUCCESS, WARNING, FAILURE = result.SUCCESS, result.WARNING, result.FAILURE
 _fmt = result.fmt
+kernel_cpu_list = result.kernel_cpu_list
 
 
 def _housekeeping(probe, sets):
     return result.housekeeping(probe.online_cpus(), sets)
+
+
+def _coverage(probe, sets, param, code_if_missing, why, implied_by=None):
+    if not sets.dedicated:
+        return WARNING, 'nothing to compare: no dedicated set', (
+            'set [compute] cpu_dedicated_set')
+    cmdline = probe.cmdline()
+    covered = kernel_cpu_list(cmdline, param) or frozenset()
+    note = ''
+    if implied_by:
+        implied = kernel_cpu_list(cmdline, implied_by) or frozenset()
+        if implied - covered:
+            note = ' (%s implies %s for %s)' % (implied_by, param,
+                                                _fmt(implied))
+        covered = covered | implied
+    missing = sets.dedicated - covered
+    if not missing:
+        return SUCCESS, '%s covers the dedicated set %s%s' % (
+            param, _fmt(sets.dedicated), note), ''
+    return (code_if_missing,
+            'dedicated CPUs %s are not in %s= (kernel command line has %s); '
+            '%s' % (_fmt(missing), param, _fmt(covered) if covered else
+                    'none', why),
+            'add %s=%s to the kernel command line (tuned '
+            'realtime-virtual-host with isolated_cores=%s does it)'
+            % (param, _fmt(sets.dedicated | covered), _fmt(sets.dedicated)))
+
+
+def check_isolcpus(probe, sets):
+    return _coverage(probe, sets, 'isolcpus', FAILURE,
+                     'the host scheduler places its own tasks there')
+
+
+def check_nohz_full(probe, sets):
+    return _coverage(probe, sets, 'nohz_full', WARNING,
+                     'the scheduler tick interrupts their vCPUs')
+
+
+def check_rcu_nocbs(probe, sets):
+    return _coverage(probe, sets, 'rcu_nocbs', WARNING,
+                     'RCU callbacks run on them', implied_by='nohz_full')
 
 
 def check_timer_migration(probe, sets):
@@ -44,7 +88,7 @@ def check_timer_migration(probe, sets):
             '/etc/sysctl.d/)')
 
 
-def _mask_excludes(cpus, sets, what, path, fix):
+def mask_excludes(cpus, sets, what, path, fix):
     if not sets.dedicated:
         return result.no_dedicated_set()
     if cpus is None:
@@ -53,30 +97,20 @@ def _mask_excludes(cpus, sets, what, path, fix):
     overlap = cpus & sets.dedicated
     if not overlap:
         return SUCCESS, '%s = %s (%s) excludes the dedicated set' % (
-            path, result.hex_mask(cpus), _fmt(cpus)), ''
+            path, cpuset.format_hex_mask(cpus), _fmt(cpus)), ''
     return (WARNING, '%s = %s (%s): %s may run on dedicated CPUs %s' % (
-        path, result.hex_mask(cpus), _fmt(cpus), what, _fmt(overlap)), fix)
+        path, cpuset.format_hex_mask(cpus), _fmt(cpus), what,
+        _fmt(overlap)), fix)
 
 
 def check_workqueue_mask(probe, sets):
     keep = _housekeeping(probe, sets) or frozenset({0})
     path = '/sys/devices/virtual/workqueue/cpumask'
-    return _mask_excludes(
+    return mask_excludes(
         probe.workqueue_cpus(), sets,
         'unbound workqueue workers (kworker/u*)', path,
         'echo %s > %s (tuned\'s realtime profile writes the non-isolated '
-        'CPUs there)' % (result.hex_mask(keep), path))
-
-
-def check_default_irq_affinity(probe, sets):
-    keep = _housekeeping(probe, sets) or frozenset({0})
-    path = '/proc/irq/default_smp_affinity'
-    return _mask_excludes(
-        probe.default_irq_cpus(), sets,
-        'IRQs registered from now on (a device hot-plugged or a driver '
-        'reloaded)', path,
-        'echo %s > %s, or boot with irqaffinity=%s'
-        % (result.hex_mask(keep), path, _fmt(keep)))
+        'CPUs there)' % (cpuset.format_hex_mask(keep), path))
 
 
 def _active_detectors(probe):
@@ -116,36 +150,3 @@ def check_watchdog(probe, sets):
             'sysctl kernel.watchdog_cpumask=%s and kernel.nmi_watchdog=0, or '
             'boot with nowatchdog (nosoftlockup, which tuned\'s realtime '
             'profile adds, stops only the soft lockup one)' % _fmt(keep))
-
-
-def _set_of(cpu, sets):
-    if cpu in sets.pool:
-        return 'emulator pool'
-    if cpu in sets.shared:
-        return 'shared set'
-    return 'housekeeping'
-
-
-def check_smt_siblings(probe, sets):
-    if not sets.dedicated:
-        return result.no_dedicated_set()
-    leaks, unknown = [], []
-    for cpu in sorted(sets.dedicated):
-        siblings = probe.thread_siblings(cpu)
-        if siblings is None:
-            unknown.append(cpu)
-            continue
-        for other in sorted(siblings - sets.dedicated):
-            leaks.append('CPU %d shares its core with %d (%s)' % (
-                cpu, other, _set_of(other, sets)))
-    if unknown == sorted(sets.dedicated):
-        return (WARNING, 'cannot read the thread siblings of dedicated CPUs '
-                '%s' % _fmt(frozenset(unknown)), 'check that /sys is mounted')
-    if not leaks:
-        return SUCCESS, ('every dedicated CPU\'s thread siblings are '
-                         'dedicated too (or SMT is off)'), ''
-    return (WARNING,
-            '%s: the sibling\'s load takes execution units and caches from '
-            'the real-time vCPU' % '; '.join(leaks),
-            'put whole cores into %s (both threads of each core), or turn '
-            'SMT off (nosmt)' % sets.dedicated_option)

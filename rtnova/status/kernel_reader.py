@@ -25,7 +25,7 @@ import os
 import re
 import struct
 
-from rtnova.status import result
+from rtnova.hardware import cpuset
 
 _STATE_DIR = re.compile(r'state(\d+)$')
 _CPU_DIR = re.compile(r'cpu(\d+)$')
@@ -57,17 +57,6 @@ class FairServer:
     state: str
     runtime: dict = dataclasses.field(default_factory=dict)
     error: str = ''
-
-
-def parse_mask(text):
-    """CPUs of a hex mask (``00000ff0``, ``1,000000f0``); None if not one."""
-    if text is None:
-        return None
-    try:
-        value = int(text.replace(',', '').strip() or '0', 16)
-    except ValueError:
-        return None
-    return frozenset(i for i in range(value.bit_length()) if value >> i & 1)
 
 
 class KernelReads(object):
@@ -185,20 +174,22 @@ class KernelReads(object):
     # isolation of the dedicated CPUs
 
     def workqueue_cpus(self):
-        return parse_mask(self.read('sys/devices/virtual/workqueue/cpumask'))
+        return cpuset.parse_hex_mask(
+            self.read('sys/devices/virtual/workqueue/cpumask'))
 
     def default_irq_cpus(self):
-        return parse_mask(self.read('proc/irq/default_smp_affinity'))
+        return cpuset.parse_hex_mask(
+            self.read('proc/irq/default_smp_affinity'))
 
     def watchdog_cpus(self):
         spec = self.read('proc/sys/kernel/watchdog_cpumask')
-        return None if spec is None else result.cpu_list(spec)
+        return cpuset.parse_cpu_spec_or_none(spec)
 
     def thread_siblings(self, cpu):
         """CPUs sharing ``cpu``'s core (itself included), or None."""
         spec = self.read('sys/devices/system/cpu/cpu%d/topology/'
                          'thread_siblings_list' % cpu)
-        return None if spec is None else result.cpu_list(spec)
+        return cpuset.parse_cpu_spec_or_none(spec)
 
 
 def _int_file(path):

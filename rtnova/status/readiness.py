@@ -20,12 +20,10 @@ against the same nova.conf, reduced to the ones
 ``[rtnova] readiness_critical_checks`` names.
 """
 
-from oslo_config import cfg
-
+from rtnova.conf import host_config
 from rtnova.hardware import errors
 from rtnova.status import checks
 from rtnova.status import host_reader as probe_mod
-from rtnova.virt import host_config
 
 import rtnova.conf
 
@@ -45,18 +43,7 @@ def sets_from_conf(conf):
         dedicated_option=sets.dedicated_option,
         max_priority=conf.rtnova.max_realtime_priority,
         priorities=host_config.priority_settings(conf),
-        **_power_management(conf))
-
-
-def _power_management(conf):
-    # nova's [libvirt] options are registered in nova-compute and
-    # rtnova-status, not necessarily in every caller
-    try:
-        return {'power_management': conf.libvirt.cpu_power_management,
-                'power_strategy':
-                    conf.libvirt.cpu_power_management_strategy}
-    except (cfg.NoSuchOptError, cfg.NoSuchGroupError):
-        return {}
+        **host_config.power_management(conf))
 
 
 def evaluate(conf=rtnova.conf.CONF, probe=None):

@@ -12,14 +12,17 @@
 #    License for the specific language governing permissions and limitations
 #    under the License.
 
-"""What every rtnova-status check shares: results, CPU sets, helpers."""
+"""A check's result, and what nova.conf says that the checks compare with.
+
+The CPU syntax the checks print and read is ``rtnova.hardware.cpuset``'s
+(``fmt`` is its ``describe``); the command-line parser is the host rules'.
+"""
 
 import dataclasses
 
 from oslo_upgradecheck import upgradecheck
 
 from rtnova.hardware import cpuset
-from rtnova.hardware import errors
 from rtnova.hardware import host_config_rules as rules
 
 Code = upgradecheck.Code
@@ -64,8 +67,7 @@ class Result:
                 'fix': self.fix}
 
 
-def fmt(cpus):
-    return cpuset.format_cpu_spec(cpus) if cpus else '(none)'
+fmt = cpuset.describe
 
 
 # the kernel command line parser of the host rules (last occurrence wins,
@@ -73,22 +75,10 @@ def fmt(cpus):
 kernel_cpu_list = rules.kernel_cpu_list
 
 
-def cpu_list(spec):
-    """CPUs of a list such as ``4-11``; empty when it cannot be parsed."""
-    try:
-        return frozenset(cpuset.parse_cpu_spec(spec))
-    except errors.InvalidCPUSpec:
-        return frozenset()
-
-
 def no_dedicated_set():
     """The result of a check that compares with an unset dedicated set."""
     return (WARNING, 'nothing to compare: no dedicated set',
             'set [compute] cpu_dedicated_set')
-
-
-# the kernel's hex mask (``ff0``); one owner, shared with rtnova-shield
-hex_mask = cpuset.format_hex_mask
 
 
 def housekeeping(online, sets):

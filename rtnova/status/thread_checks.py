@@ -39,9 +39,9 @@ def _describe(group):
     if len(group) == 1:
         ident = ('%d' % first.pid if first.pid == first.tid else
                  '%d/%d' % (first.pid, first.tid))
-        return '%s %s (%s)' % (ident, first.name, _fmt(first.cpus))
-    cpus = frozenset().union(*(t.cpus for t in group))
-    return '%d %s (%d threads, %s)' % (first.pid, first.process or first.name,
+        return '%s %s (%s)' % (ident, first.comm, _fmt(first.affinity))
+    cpus = frozenset().union(*(t.affinity for t in group))
+    return '%d %s (%d threads, %s)' % (first.pid, first.process or first.comm,
                                        len(group), _fmt(cpus))
 
 
@@ -119,8 +119,8 @@ def check_dedicated_cpu_intruders(probe, sets):
 
 def _service_kthreads(threads, dedicated):
     return sorted((t for t in threads if t.kthread and
-                   t.name.startswith(SERVICE_KTHREADS) and
-                   t.cpus & dedicated), key=lambda t: (t.priority, t.tid))
+                   t.comm.startswith(SERVICE_KTHREADS) and
+                   t.affinity & dedicated), key=lambda t: (t.priority, t.tid))
 
 
 def _kthread_fix(lowest, sets):
@@ -143,7 +143,7 @@ def check_kthread_priorities(probe, sets):
     normal = [t for t in found if not t.realtime]
     note = ('; SCHED_OTHER: %s (any real-time vCPU outranks them; only RT '
             'throttling, the fair server or stalld give them time, see '
-            'stalld)' % ', '.join(t.name for t in normal[:4]) if normal
+            'stalld)' % ', '.join(t.comm for t in normal[:4]) if normal
             else '')
     if not starved:
         return SUCCESS, ('%d softirq/timer/RCU/IRQ kernel threads on '
@@ -151,7 +151,7 @@ def check_kthread_priorities(probe, sets):
                          'max_realtime_priority = %d%s' % (
                              len(found), sets.max_priority, note)), ''
     lowest = starved[0].priority
-    shown = ', '.join('%s %s' % (t.name, t.policy_text())
+    shown = ', '.join('%s %s' % (t.comm, t.policy_text())
                       for t in starved[:_SHOWN])
     return (WARNING,
             'a vCPU at priority %d or higher (flavors may ask up to [rtnova] '

@@ -19,43 +19,13 @@ through its ``path``/``_glob`` under the injectable root, so fake trees
 work.
 """
 
-import dataclasses
 import os
 
-from rtnova.status import result
+from rtnova.hardware import cpuset
+from rtnova.hardware import threads as threads_mod
 
-# include/linux/sched.h: the task is a kernel thread
-PF_KTHREAD = 0x00200000
-# sched_setscheduler(2) policies
-SCHED_FIFO, SCHED_RR = 1, 2
-POLICY_NAMES = {0: 'OTHER', SCHED_FIFO: 'FIFO', SCHED_RR: 'RR', 3: 'BATCH',
-                5: 'IDLE', 6: 'DEADLINE'}
 STALLD_BINARIES = ('usr/bin/stalld', 'usr/sbin/stalld',
                    'usr/local/bin/stalld')
-
-
-@dataclasses.dataclass(frozen=True)
-class ThreadInfo:
-    pid: int          # the process (thread group)
-    tid: int
-    name: str         # the thread's comm
-    cpus: frozenset   # Cpus_allowed_list
-    flags: int        # task flags (stat field 9)
-    priority: int     # rt_priority (stat field 40)
-    policy: int       # scheduling policy (stat field 41)
-    process: str = ''  # comm of the thread group leader
-
-    @property
-    def kthread(self):
-        return bool(self.flags & PF_KTHREAD)
-
-    @property
-    def realtime(self):
-        return self.policy in (SCHED_FIFO, SCHED_RR)
-
-    def policy_text(self):
-        name = POLICY_NAMES.get(self.policy, str(self.policy))
-        return '%s %d' % (name, self.priority) if self.realtime else name
 
 
 def _read_text(path):
@@ -75,23 +45,21 @@ def _status_field(text, field):
 
 
 def _parse_thread(pid, tid, status, stat, process):
-    # the comm in stat may hold spaces and parentheses: split after the
-    # last ')' (fields from the third on)
-    rest = stat.rpartition(')')[2].split()
+    fields = threads_mod.split_stat(stat)
     allowed = _status_field(status, 'Cpus_allowed_list')
-    if len(rest) < 39 or allowed is None:
+    if len(fields) < 42 or allowed is None:
         return None
-    return ThreadInfo(pid=pid, tid=tid,
-                      name=_status_field(status, 'Name') or '?',
-                      cpus=result.cpu_list(allowed), flags=int(rest[6]),
-                      priority=int(rest[37]), policy=int(rest[38]),
-                      process=process)
+    return threads_mod.Thread(
+        pid=pid, tid=tid, comm=_status_field(status, 'Name') or '?',
+        affinity=cpuset.parse_cpu_spec_or_none(allowed) or frozenset(),
+        flags=int(fields[9]), priority=int(fields[40]),
+        policy=threads_mod.policy_name(int(fields[41])), process=process)
 
 
 class ThreadReads(object):
 
     def threads(self):
-        """[:class:`ThreadInfo`] of every thread in /proc.
+        """[:class:`rtnova.hardware.threads.Thread`] of every thread in /proc.
 
         Threads that exit while being read are skipped.
         """

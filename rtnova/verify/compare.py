@@ -14,7 +14,7 @@
 
 """Hold a guest's real threads and memory against its XML's intent.
 
-Pure: takes the :class:`~rtnova.verify.intent.Intent`, the classified
+Pure: takes the :class:`~rtnova.domain_xml.reader.Intent`, the classified
 threads, the ``numa_maps`` mappings and ``VmLck`` of the QEMU process, and
 returns one :class:`Fact` per thing the XML asked for -- the taskset / chrt /
 numa_maps checks of the FOSDEM demo.
@@ -22,12 +22,13 @@ numa_maps checks of the FOSDEM demo.
 
 import dataclasses
 
+from rtnova.domain_xml import reader
 from rtnova.hardware import cpuset
 from rtnova.hardware import policies
-from rtnova.verify import intent as intent_mod
-from rtnova.verify import procfs
+from rtnova.hardware import threads as threads_mod
+from rtnova.hardware import tuning
 
-OTHER = intent_mod.Sched(policies.SCHED_OTHER, 0)
+OTHER = tuning.ThreadSched(policies.SCHED_OTHER, 0)
 
 
 @dataclasses.dataclass(frozen=True)
@@ -44,8 +45,7 @@ class Fact:
                 'status': 'match' if self.ok else 'drift'}
 
 
-def _cpus(cpus):
-    return cpuset.format_cpu_spec(cpus) if cpus else '(none)'
+_cpus = cpuset.describe
 
 
 def _sched(policy, priority):
@@ -53,7 +53,11 @@ def _sched(policy, priority):
         else policy
 
 
-def _thread_facts(subject, thread, affinity, sched, judge_sched=True):
+def thread_facts_of(subject, thread, affinity, sched, judge_sched=True):
+    """Facts of one thread held against its wanted CPUs and scheduling.
+
+    ``affinity`` None: not judged; ``sched`` None: SCHED_OTHER wanted.
+    """
     facts = []
     if affinity is not None:
         facts.append(Fact(subject, 'affinity', _cpus(affinity),
@@ -82,15 +86,15 @@ def thread_facts(intent, threads):
             facts.append(Fact(subject, 'thread', repr(comm), 'missing',
                               False))
             return
-        facts.extend(_thread_facts(
+        facts.extend(thread_facts_of(
             '%s (tid %d)' % (subject, found[0].tid), found[0],
             affinity.get(index), sched.get(index)))
 
     for vcpu in range(intent.vcpus):
-        named(procfs.VCPU, vcpu, 'vCPU %d' % vcpu, 'CPU %d/KVM' % vcpu,
+        named(threads_mod.VCPU, vcpu, 'vCPU %d' % vcpu, 'CPU %d/KVM' % vcpu,
               intent.vcpu_affinity, intent.vcpu_sched)
     for iothread in intent.iothreads:
-        named(procfs.IOTHREAD, iothread, 'I/O thread %d' % iothread,
+        named(threads_mod.IOTHREAD, iothread, 'I/O thread %d' % iothread,
               'IO iothread%d' % iothread, intent.iothread_affinity,
               intent.iothread_sched)
     facts.extend(_emulator_facts(intent, threads))
@@ -105,12 +109,12 @@ def _emulator_facts(intent, threads):
     that created them, which libvirt does not choose.
     """
     facts = []
-    emulators = [t for t in threads if t.kind == procfs.EMULATOR]
+    emulators = [t for t in threads if t.kind == threads_mod.EMULATOR]
     if intent.emulator_sched and not any(t.main for t in emulators):
         facts.append(Fact('emulator main thread', 'thread',
                           'QEMU main loop', 'missing', False))
     for thread in emulators:
-        facts.extend(_thread_facts(
+        facts.extend(thread_facts_of(
             'emulator thread %d (%s)' % (thread.tid, thread.comm),
             thread, intent.emulator_affinity,
             intent.emulator_sched if thread.main else None,
@@ -163,7 +167,7 @@ def memory_facts(intent, mappings, locked_kb):
 
 
 def _numa_fact(intent, ram):
-    policy = intent_mod.NUMA_MODE_POLICY.get(intent.numa_mode)
+    policy = reader.NUMA_MODE_POLICY.get(intent.numa_mode)
     nodes = intent.numa_nodes
     expected = '%s nodes %s' % (intent.numa_mode, _cpus(nodes))
     if not ram:

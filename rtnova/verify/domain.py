@@ -19,13 +19,17 @@ import uuid
 
 import libvirt
 
+from rtnova.hardware import errors
 from rtnova.verify import procfs
 
 PIDFILE_DIRS = ('/run/libvirt/qemu', '/var/run/libvirt/qemu')
 
 
-class VerifyError(Exception):
-    """The domain cannot be verified (not found, not running, ...)."""
+class VerifyError(errors.RtnovaError):
+    """The domain cannot be verified (not found, not running, ...).
+
+    The verify package's one error base, under rtnova's.
+    """
 
 
 def lookup(conn, name_or_uuid):

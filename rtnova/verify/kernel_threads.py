@@ -36,12 +36,13 @@
 
 import os
 
+from rtnova.hardware import policies
+from rtnova.hardware import threads as threads_mod
+from rtnova.hardware import tuning
 from rtnova.verify import compare
-from rtnova.verify import intent as intent_mod
-from rtnova.verify import procfs
 
 PIT = 'kvm-pit'
-OTHER = intent_mod.Sched('other', 0)
+OTHER = tuning.ThreadSched(policies.SCHED_OTHER, 0)
 MAX_PRIORITY = 99
 
 
@@ -52,7 +53,7 @@ def placement(intent):
     if vcpu0:
         sched = intent.vcpu_sched.get(0)
         if sched is not None and sched.policy in ('fifo', 'rr'):
-            sched = intent_mod.Sched(
+            sched = tuning.ThreadSched(
                 'fifo', min(sched.priority + 1, MAX_PRIORITY))
         else:
             sched = OTHER
@@ -63,15 +64,16 @@ def placement(intent):
 def _thread(proc, pid, tid, comm):
     try:
         policy, priority = proc.scheduling(pid, tid)
-        return procfs.Thread(tid=tid, comm=comm, kind=procfs.KERNEL_WORKER,
-                             index=None, affinity=proc.affinity(pid, tid),
-                             policy=policy, priority=priority)
+        # found by its name, kvm-pit/<QEMU pid>: a kernel thread
+        return threads_mod.Thread(
+            tid=tid, pid=pid, comm=comm, affinity=proc.affinity(pid, tid),
+            policy=policy, priority=priority, flags=threads_mod.PF_KTHREAD)
     except (OSError, IndexError, KeyError, ValueError):
         return None
 
 
 def find(proc, pid):
-    """{thread name: procfs.Thread} of the KVM threads of QEMU ``pid``.
+    """{thread name: threads.Thread} of the KVM threads of QEMU ``pid``.
 
     ``kvm-pit/<pid>`` is a kernel thread with its own /proc entry.
     """
@@ -100,7 +102,7 @@ def facts(wanted, found):
         if thread is None:
             continue
         subject = '%s (tid %d)' % (name, thread.tid)
-        result.extend(compare._thread_facts(subject, thread, cpus, sched))
+        result.extend(compare.thread_facts_of(subject, thread, cpus, sched))
     return result
 
 

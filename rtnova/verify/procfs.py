@@ -25,40 +25,9 @@ import os
 import re
 
 from rtnova.hardware import cpuset
+from rtnova.hardware import threads as threads_mod
 
-# sched_setscheduler(2) policy numbers as /proc/<pid>/stat reports them
-POLICIES = {0: 'other', 1: 'fifo', 2: 'rr', 3: 'batch', 5: 'idle',
-            6: 'deadline'}
-# task flags (include/linux/sched.h): kernel threads and the kernel's
-# "user workers" (vhost, kvm-nx-lpage-recovery) live in QEMU's thread group
-# but are neither vCPU, I/O nor emulator threads.
-PF_USER_WORKER = 0x00004000
-PF_KTHREAD = 0x00200000
-
-VCPU = 'vcpu'
-IOTHREAD = 'iothread'
-EMULATOR = 'emulator'
-KERNEL_WORKER = 'kernel-worker'
-
-_VCPU_COMM = re.compile(r'^CPU (\d+)/KVM$')
-# libvirt names its I/O threads "iothread<N>"; QEMU's own monitor I/O
-# thread ("IO mon_iothread") is emulator work.
-_IOTHREAD_COMM = re.compile(r'^IO iothread(\d+)$')
 _NUMA_NODE_PAGES = re.compile(r'^N(\d+)=(\d+)$')
-
-
-@dataclasses.dataclass(frozen=True)
-class Thread:
-    tid: int
-    comm: str
-    kind: str
-    # vCPU number or I/O thread id; None for emulator threads
-    index: int
-    affinity: frozenset
-    policy: str
-    priority: int
-    # the process' first thread (tid == pid): QEMU's main loop
-    main: bool = False
 
 
 @dataclasses.dataclass(frozen=True)
@@ -120,16 +89,12 @@ class ProcFS(object):
         ``comm`` (field 2) may hold spaces and parentheses ("CPU 0/KVM"), so
         the fields after it are split from the last ')'.
         """
-        raw = self._read(pid, 'task', tid, 'stat')
-        head, _, tail = raw.rpartition(')')
-        pid_field, _, comm = head.partition(' (')
-        return [None, pid_field, comm] + tail.split()
+        return threads_mod.split_stat(self._read(pid, 'task', tid, 'stat'))
 
     def scheduling(self, pid, tid):
         """(policy name, rt_priority) of a thread: stat fields 41 and 40."""
         fields = self.stat_fields(pid, tid)
-        policy = int(fields[41])
-        return POLICIES.get(policy, str(policy)), int(fields[40])
+        return threads_mod.policy_name(int(fields[41])), int(fields[40])
 
     def flags(self, pid, tid):
         return int(self.stat_fields(pid, tid)[9])
@@ -143,7 +108,7 @@ class ProcFS(object):
         return parse_numa_maps(self._read(pid, 'numa_maps'))
 
     def threads(self, pid):
-        """Every thread of QEMU process ``pid``, classified.
+        """Every thread of QEMU process ``pid`` (``threads.Thread``).
 
         ``CPU n/KVM`` threads are vCPU n, ``IO iothreadN`` libvirt's I/O
         thread N, kernel workers are set apart, and the rest are emulator
@@ -153,31 +118,20 @@ class ProcFS(object):
         threads = []
         for tid in self.thread_ids(pid):
             try:
-                comm = self.comm(pid, tid)
-                kind, index = classify(comm, self.flags(pid, tid))
-                affinity = self.affinity(pid, tid)
-                policy, priority = self.scheduling(pid, tid)
+                threads.append(self.thread(pid, tid))
             except FileNotFoundError:
                 # the thread exited while we looked (QEMU worker threads
                 # come and go)
                 continue
-            threads.append(Thread(tid=tid, comm=comm, kind=kind, index=index,
-                                  affinity=affinity, policy=policy,
-                                  priority=priority, main=tid == pid))
         return threads
 
-
-def classify(comm, flags=0):
-    """(kind, index) of a QEMU thread from its name and task flags."""
-    if flags & (PF_KTHREAD | PF_USER_WORKER):
-        return KERNEL_WORKER, None
-    match = _VCPU_COMM.match(comm)
-    if match:
-        return VCPU, int(match.group(1))
-    match = _IOTHREAD_COMM.match(comm)
-    if match:
-        return IOTHREAD, int(match.group(1))
-    return EMULATOR, None
+    def thread(self, pid, tid):
+        """One thread's :class:`rtnova.hardware.threads.Thread`."""
+        policy, priority = self.scheduling(pid, tid)
+        return threads_mod.Thread(
+            tid=tid, pid=pid, comm=self.comm(pid, tid),
+            affinity=self.affinity(pid, tid), policy=policy,
+            priority=priority, flags=self.flags(pid, tid))
 
 
 def parse_numa_maps(text):
@@ -215,3 +169,35 @@ def parse_numa_maps(text):
             huge=huge, kernelpagesize_kb=pagesize, pages_per_node=pages,
             path=path))
     return mappings
+
+
+# /proc/<pid> files behind the kernel's ptrace read check (another user's
+# process): a privileged access reads them through its daemon
+PTRACE_READ_FILES = ('numa_maps', 'smaps_rollup')
+
+
+def for_access(access):
+    """The ``/proc`` reader of a host access (``rtnova.privsep.access``).
+
+    Built here, not by the access object, so that privsep (a lower layer)
+    does not import verify.
+    """
+    if access.privileged:
+        return PrivilegedProcFS(access)
+    return ProcFS(access.root)
+
+
+class PrivilegedProcFS(ProcFS):
+    """``/proc`` with another user's memory maps read through privsep."""
+
+    def __init__(self, access):
+        super().__init__(access.root)
+        self.access = access
+
+    def _read(self, *parts):
+        parts = [str(p) for p in parts]
+        if parts[-1] in PTRACE_READ_FILES:
+            tid = int(parts[2]) if len(parts) == 4 else None
+            return self.access.read_process_file(int(parts[0]), parts[-1],
+                                                 tid)
+        return super()._read(*parts)

@@ -22,10 +22,11 @@ facts: scheduling policy, priority and CPU affinity.
 
 import threading
 
+from rtnova.domain_xml import reader
+from rtnova.hardware import threads as threads_mod
 from rtnova.privsep import access as access_mod
 from rtnova.verify import compare
 from rtnova.verify import domain as domain_mod
-from rtnova.verify import intent as intent_mod
 from rtnova.verify import kernel_threads
 from rtnova.verify import procfs
 
@@ -59,8 +60,8 @@ def place_kvm_threads(dom, proc=None, access=None):
     :returns: failures as text (empty: placed, or nothing to place)
     """
     access = access or access_mod.HostAccess()
-    proc = proc or access.procfs()
-    intent = intent_mod.parse_domain_xml(domain_mod.live_xml(dom))
+    proc = proc or procfs.for_access(access)
+    intent = reader.parse_domain_xml(domain_mod.live_xml(dom))
     if not is_realtime(intent):
         return []
     try:
@@ -77,7 +78,7 @@ def read_back(dom, proc=None):
     :raises domain_mod.VerifyError: the domain cannot be read back
     """
     proc = proc or procfs.ProcFS()
-    intent = intent_mod.parse_domain_xml(domain_mod.live_xml(dom))
+    intent = reader.parse_domain_xml(domain_mod.live_xml(dom))
     try:
         pid = domain_mod.qemu_pid(dom, proc)
         threads = proc.threads(pid)
@@ -103,7 +104,7 @@ def repair(dom, intent, threads, access=None):
     access = access or access_mod.HostAccess()
     failures = []
     for thread in threads:
-        if thread.kind != procfs.VCPU:
+        if thread.kind != threads_mod.VCPU:
             continue
         wanted = intent.vcpu_affinity.get(thread.index)
         if wanted and thread.affinity != wanted:
@@ -141,7 +142,7 @@ class DriftMonitor(object):
         self.interval = interval
         self.repair_drift = repair_drift
         self.access = access or access_mod.HostAccess()
-        self.proc = proc or self.access.procfs()
+        self.proc = proc or procfs.for_access(self.access)
         self.on_error = on_error
         self._stop = threading.Event()
         self._thread = None

@@ -26,23 +26,23 @@ from oslo_log import log as logging
 
 from nova.compute import utils as compute_utils
 from nova import exception
-from nova.virt import hardware as nova_hardware
 from nova.virt.libvirt import driver as libvirt_driver
 
 import rtnova.conf
 from rtnova.conf import guest_features
+from rtnova.conf import host_config
 from rtnova.hardware import errors
 from rtnova.hardware import host_config_rules as rules
 from rtnova.hardware import request as request_mod
 from rtnova.hardware import tuning
+from rtnova.privsep import access as access_mod
+from rtnova.status import host_reader
 from rtnova.status import readiness
-from rtnova.verify import readback
 from rtnova.virt import claimed_cells
 from rtnova.virt import guest_config
-from rtnova.virt import host_config
+from rtnova.virt import guest_irqs
 from rtnova.virt import instance_request
-from rtnova.virt import irq_hooks
-from rtnova.virt import migration_xml
+from rtnova.virt import migrating_guest
 from rtnova.virt import moves
 from rtnova.virt import pool_holders
 from rtnova.virt import readback_report
@@ -56,23 +56,30 @@ TRAIT_READY = readiness.TRAIT
 
 
 def _dedicated_cpus():
-    return frozenset(nova_hardware.get_cpu_dedicated_set() or
-                     nova_hardware.get_vcpu_pin_set() or ())
+    return host_config.cpu_sets(CONF).dedicated
 
 
-class RealtimeLibvirtDriver(irq_hooks.PCIIRQSteering,
-                            libvirt_driver.LibvirtDriver):
+class RealtimeLibvirtDriver(libvirt_driver.LibvirtDriver):
     """nova's libvirt driver with rtnova's real-time guest handling.
 
     Enable it with ``[DEFAULT] compute_driver = rtnova.RealtimeLibvirtDriver``.
     """
 
     #: reads the kernel command line (isolcpus); replaceable in tests
-    read_cmdline = staticmethod(host_config.read_cmdline)
+    read_cmdline = staticmethod(host_reader.read_cmdline)
     #: the readiness checks' HostProbe (None: the real host)
     readiness_probe = None
-    # host_access (irq_hooks.PCIIRQSteering) also serves the read-back:
-    # its /proc reads and the placement of KVM threads go through privsep
+    #: how the driver reads and writes the host (PCI interrupt steering,
+    #: the read-back and the placement of KVM threads): through rtnova's
+    #: privsep daemon, so nova-compute does the same as root or not; tests
+    #: use a ``HostAccess`` on a fake tree
+    host_access = access_mod.PrivilegedHostAccess()
+
+    def __init__(self, *args, **kwargs):
+        self._guest_irqs = guest_irqs.GuestIRQs(
+            access=lambda: self.host_access,
+            running_uuids=self.list_instance_uuids)
+        super().__init__(*args, **kwargs)
 
     # -- start-up -----------------------------------------------------------
 
@@ -80,22 +87,13 @@ class RealtimeLibvirtDriver(irq_hooks.PCIIRQSteering,
         super().init_host(host)
         self._check_rtnova_configuration(host)
         self._rt_settings = host_config.driver_settings(CONF)
+        self._guest_irqs.resteer_host(host)
         self._start_drift_check()
 
     def _start_drift_check(self):
-        interval = CONF.rtnova.realtime_drift_check_interval
-        if not interval:
-            return
-        self._drift_monitor = readback.DriftMonitor(
-            list_domains=lambda: [guest._domain for guest in
-                                  self._host.list_guests()],
-            report=readback_report.drift_reporter(CONF.host),
-            interval=interval,
-            repair_drift=CONF.rtnova.realtime_drift_repair,
-            access=self.host_access,
-            on_error=lambda dom, exc: LOG.warning(
-                'rtnova drift check: %s', exc))
-        self._drift_monitor.start()
+        self._drift_monitor = readback_report.start_drift_monitor(
+            lambda: [guest._domain for guest in self._host.list_guests()],
+            CONF, self.host_access)
 
     @property
     def rt_settings(self):
@@ -140,7 +138,18 @@ class RealtimeLibvirtDriver(irq_hooks.PCIIRQSteering,
             return None
         return rules.pool_shrink_problem(capacity, holders)
 
-    # -- spawn --------------------------------------------------------------
+    # -- the guest's start paths ----------------------------------------------
+    # Every nova driver call after which a guest's QEMU runs (again) on this
+    # host is here, and each ends in _guest_started. A soft reboot keeps the
+    # QEMU process (its threads stay placed) but the guest's drivers enable
+    # their MSI interrupts anew, so it is steered, not read back.
+
+    def _guest_started(self, context, instance, new_qemu=True):
+        """After a start: steer the PCI interrupts, then read back."""
+        self._guest_irqs.steer(instance)
+        if new_qemu:
+            # also places the KVM kernel threads, new with each QEMU
+            self._read_back(context, instance)
 
     def spawn(self, context, instance, image_meta, *args, **kwargs):
         # Judge the real-time request before nova builds anything: a bad
@@ -149,7 +158,62 @@ class RealtimeLibvirtDriver(irq_hooks.PCIIRQSteering,
         instance_request.request_from_instance(instance, image_meta,
                                                self.rt_limits)
         super().spawn(context, instance, image_meta, *args, **kwargs)
-        self._read_back(context, instance)
+        self._guest_started(context, instance)
+
+    def resume(self, context, instance, *args, **kwargs):
+        super().resume(context, instance, *args, **kwargs)
+        self._guest_started(context, instance)
+
+    def power_on(self, context, instance, *args, **kwargs):
+        super().power_on(context, instance, *args, **kwargs)
+        self._guest_started(context, instance)
+
+    def resume_state_on_host_boot(self, context, instance, *args, **kwargs):
+        super().resume_state_on_host_boot(context, instance, *args, **kwargs)
+        self._guest_started(context, instance)
+
+    def finish_migration(self, context, migration, instance, *args,
+                         **kwargs):
+        super().finish_migration(context, migration, instance, *args,
+                                 **kwargs)
+        self._guest_started(context, instance)
+
+    def finish_revert_migration(self, context, instance, *args, **kwargs):
+        super().finish_revert_migration(context, instance, *args, **kwargs)
+        self._guest_started(context, instance)
+
+    def post_live_migration_at_destination(self, context, instance, *args,
+                                           **kwargs):
+        super().post_live_migration_at_destination(context, instance, *args,
+                                                   **kwargs)
+        self._guest_started(context, instance)
+
+    def reboot(self, context, instance, network_info, reboot_type,
+               *args, **kwargs):
+        # A hard reboot re-renders the XML under today's bounds. Refuse
+        # before nova destroys the domain, so a guest whose priority the
+        # operator has since forbidden keeps running (nova records the
+        # fault, naming the key and the fix) instead of being clamped.
+        if reboot_type == 'HARD':
+            # an instance action event the tenant sees (nova's fault is
+            # shown only for servers in ERROR)
+            with compute_utils.EventReporter(
+                    context, 'rtnova_check_priority_bounds', CONF.host,
+                    instance.uuid):
+                instance_request.request_from_instance(
+                    instance, instance.image_meta, self.rt_limits)
+        super().reboot(context, instance, network_info, reboot_type, *args,
+                       **kwargs)
+        self._guest_started(context, instance,
+                            new_qemu=reboot_type == 'HARD')
+
+    # -- the guest leaves: destroy, hard reboot, migration source -----------
+
+    def cleanup(self, context, instance, *args, **kwargs):
+        try:
+            return super().cleanup(context, instance, *args, **kwargs)
+        finally:
+            self._guest_irqs.release(instance)
 
     # -- read-back of the running threads -------------------------------------
 
@@ -166,37 +230,6 @@ class RealtimeLibvirtDriver(irq_hooks.PCIIRQSteering,
             return None
         return readback_report.check_instance(
             context, instance, dom, CONF.host, self.host_access)
-
-    # Every other path that starts the guest's QEMU again is read back too
-    # (which also places the KVM kernel threads, new with each start).
-
-    def resume(self, context, instance, *args, **kwargs):
-        super().resume(context, instance, *args, **kwargs)
-        self._read_back(context, instance)
-
-    def power_on(self, context, instance, *args, **kwargs):
-        super().power_on(context, instance, *args, **kwargs)
-        self._read_back(context, instance)
-
-    def resume_state_on_host_boot(self, context, instance, *args, **kwargs):
-        super().resume_state_on_host_boot(context, instance, *args, **kwargs)
-        self._read_back(context, instance)
-
-    def finish_migration(self, context, migration, instance, *args,
-                         **kwargs):
-        super().finish_migration(context, migration, instance, *args,
-                                 **kwargs)
-        self._read_back(context, instance)
-
-    def finish_revert_migration(self, context, instance, *args, **kwargs):
-        super().finish_revert_migration(context, instance, *args, **kwargs)
-        self._read_back(context, instance)
-
-    def post_live_migration_at_destination(self, context, instance, *args,
-                                           **kwargs):
-        super().post_live_migration_at_destination(context, instance, *args,
-                                                   **kwargs)
-        self._read_back(context, instance)
 
     # -- guest XML ----------------------------------------------------------
 
@@ -246,7 +279,7 @@ class RealtimeLibvirtDriver(irq_hooks.PCIIRQSteering,
         host = claimed_cells.host_layout(
             self._host.get_capabilities().host.topology, host_topology,
             self._host.get_online_cpus(),
-            nova_hardware.get_cpu_shared_set() or (), pool)
+            host_config.cpu_sets(CONF).shared, pool)
         return tuning.plan(
             request, claimed_cells.claimed_placement(
                 instance_topology, host_topology, host, request.pool_units),
@@ -254,7 +287,7 @@ class RealtimeLibvirtDriver(irq_hooks.PCIIRQSteering,
             small_page_kb=claimed_cells.small_page_kb(host_topology),
             features=guest_features.latency_features(CONF))
 
-    # -- resize, cold migration, hard reboot --------------------------------
+    # -- resize, cold migration -----------------------------------------------
 
     def get_available_resource(self, nodename):
         # publish this host's priority bounds on its compute node record, so
@@ -263,6 +296,8 @@ class RealtimeLibvirtDriver(irq_hooks.PCIIRQSteering,
         stats = dict(resources.get('stats') or {})
         stats.update(moves.limits_stats(self.rt_limits))
         resources['stats'] = stats
+        # the periodic audit: interrupts guests enabled since their start
+        self._guest_irqs.audit()
         return resources
 
     def migrate_disk_and_power_off(self, context, instance, dest, flavor,
@@ -271,25 +306,6 @@ class RealtimeLibvirtDriver(irq_hooks.PCIIRQSteering,
         moves.check_resize_destination(context, instance, flavor)
         return super().migrate_disk_and_power_off(
             context, instance, dest, flavor, *args, **kwargs)
-
-    def reboot(self, context, instance, network_info, reboot_type,
-               *args, **kwargs):
-        # A hard reboot re-renders the XML under today's bounds. Refuse
-        # before nova destroys the domain, so a guest whose priority the
-        # operator has since forbidden keeps running (nova records the
-        # fault, naming the key and the fix) instead of being clamped.
-        if reboot_type == 'HARD':
-            # an instance action event the tenant sees (nova's fault is
-            # shown only for servers in ERROR)
-            with compute_utils.EventReporter(
-                    context, 'rtnova_check_priority_bounds', CONF.host,
-                    instance.uuid):
-                instance_request.request_from_instance(
-                    instance, instance.image_meta, self.rt_limits)
-        super().reboot(context, instance, network_info, reboot_type, *args,
-                       **kwargs)
-        if reboot_type == 'HARD':
-            self._read_back(context, instance)
 
     # -- live migration ---------------------------------------------------
 
@@ -346,7 +362,7 @@ class RealtimeLibvirtDriver(irq_hooks.PCIIRQSteering,
         # (which writes scheduler='fifo' whatever the guest had).
         request = moves.source_request(instance, self.rt_limits)
         if request is not None and request.realtime:
-            guest = migration_xml.RealtimeMigratingGuest(guest, request)
+            guest = migrating_guest.RealtimeMigratingGuest(guest, request)
         return super()._live_migration_operation(
             context, instance, dest, block_migration, migrate_data, guest,
             device_names)

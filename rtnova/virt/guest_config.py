@@ -15,7 +15,7 @@
 """Apply a tuning plan (``rtnova.hardware.tuning``) to the guest nova built.
 
 The compute driver's half of rendering: ``<cputune>``, ``<numatune>`` and
-``<memoryBacking>`` come from :mod:`rtnova.virt.tuning_xml` (the renderer
+``<memoryBacking>`` come from :mod:`rtnova.domain_xml.writer` (the renderer
 ``rtnova-plan`` and ``rtnova-probe`` share), built on top of what nova's
 ``LibvirtDriver`` rendered; the latency features change nova's device and
 feature objects in place.
@@ -23,7 +23,7 @@ feature objects in place.
 
 from nova.virt.libvirt import config as vconfig
 
-from rtnova.virt import tuning_xml
+from rtnova.domain_xml import writer
 
 
 def _dom(config):
@@ -80,10 +80,10 @@ def _disable_usb(guest):
 
 def apply_plan(guest, plan):
     """Render ``plan`` onto ``guest`` (a ``LibvirtConfigGuest``) in place."""
-    guest.cputune = tuning_xml.cputune(plan, _dom(guest.cputune))
+    guest.cputune = writer.cputune(plan, _dom(guest.cputune))
     if plan.memnodes:
-        guest.numatune = tuning_xml.numatune(plan)
-    guest.membacking = tuning_xml.memory_backing(plan,
-                                                 _dom(guest.membacking))
+        guest.numatune = writer.numatune(plan)
+    guest.membacking = writer.memory_backing(plan,
+                                             _dom(guest.membacking))
     apply_features(guest, plan.features)
     return guest

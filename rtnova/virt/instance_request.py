@@ -27,10 +27,10 @@ from nova import objects
 # registers [libvirt] realtime_scheduler_priority, read below
 import nova.conf  # noqa: F401
 import rtnova.conf
+from rtnova.conf import host_config
 from rtnova.hardware import errors
 from rtnova.hardware import host_config_rules as rules
 from rtnova.hardware import request as request_mod
-from rtnova.virt import host_config
 
 CONF = rtnova.conf.CONF
 

@@ -35,7 +35,6 @@ from oslo_log import log as logging
 
 from rtnova.hardware import cpuset
 from rtnova.privsep import access as access_mod
-from rtnova.status import kernel_reader
 
 LOG = logging.getLogger(__name__)
 
@@ -69,7 +68,7 @@ class IRQSteering(object):
     def default_cpus(self):
         try:
             with open(self._path('proc/irq/default_smp_affinity')) as fh:
-                return kernel_reader.parse_mask(fh.read())
+                return cpuset.parse_hex_mask(fh.read())
         except OSError:
             return None
 

@@ -29,6 +29,7 @@ from nova.i18n import _
 from nova import objects
 
 from rtnova.verify import domain as domain_mod
+from rtnova.verify import procfs
 from rtnova.verify import readback
 
 LOG = logging.getLogger(__name__)
@@ -72,7 +73,7 @@ def check_instance(context, instance, dom, host, access):
     cannot be read back (no QEMU process found, /proc unreadable) is logged
     only.
     """
-    proc = access.procfs()
+    proc = procfs.for_access(access)
     try:
         failures = readback.place_kvm_threads(dom, proc, access)
         if failures:
@@ -106,3 +107,21 @@ def drift_reporter(host):
             return
         record(context, instance, facts, host, own_action=True)
     return report
+
+
+def start_drift_monitor(list_domains, conf, access):
+    """The periodic read-back of the running guests, started.
+
+    :returns: the running :class:`readback.DriftMonitor`, or None when
+        ``[rtnova] realtime_drift_check_interval`` turns it off.
+    """
+    interval = conf.rtnova.realtime_drift_check_interval
+    if not interval:
+        return None
+    monitor = readback.DriftMonitor(
+        list_domains=list_domains, report=drift_reporter(conf.host),
+        interval=interval, repair_drift=conf.rtnova.realtime_drift_repair,
+        access=access,
+        on_error=lambda dom, exc: LOG.warning('rtnova drift check: %s', exc))
+    monitor.start()
+    return monitor

@@ -53,7 +53,7 @@ ACCOUNTS = {
 }
 # CONFIG_RT_GROUP_SCHED kernels give a new cpu cgroup 0 us of real-time
 # budget: libvirt must then leave the cpu controller alone (see
-# rtnova.status.host_checks.check_rt_cgroup).
+# rtnova.status.sched_checks.check_rt_cgroup).
 CONTROLLERS_WITHOUT_CPU = ('cpuset', 'memory', 'devices', 'blkio', 'cpuacct')
 DAEMONS = ('virtlogd', 'libvirtd')
 

@@ -24,6 +24,7 @@ import subprocess
 import threading
 import time
 
+from rtnova.hardware import threads as threads_mod
 from rtnova.verify import kernel_threads
 from rtnova.verify import procfs
 from rtnova.verify import readback
@@ -61,7 +62,7 @@ class TestDriftCheckRealDomain(rh.RealHostTestCase):
 
     def _move_vcpu0(self):
         vcpu0 = [t for t in procfs.ProcFS().threads(self.pid)
-                 if t.kind == procfs.VCPU and t.index == 0][0]
+                 if t.kind == threads_mod.VCPU and t.index == 0][0]
         test_verify._allow_cpus(vcpu0.tid, '0-1')
         subprocess.run(['taskset', '-p', '-c', '0', str(vcpu0.tid)],
                        check=True, capture_output=True)

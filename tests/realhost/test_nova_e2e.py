@@ -40,7 +40,9 @@ from lxml import etree
 from testtools import content
 
 from rtnova.cmd import verify as verify_cmd
+from rtnova.hardware import threads as threads_mod
 from rtnova.probe import image as probe_image
+from rtnova.probe import probe_errors
 from rtnova.probe import serial
 from rtnova.probe import tsc
 from rtnova.status import host_reader as probe_mod
@@ -112,7 +114,7 @@ class RealtimeServerThroughNovaTest(nova_base.RealComputeTestBase):
         scratch = self.useFixture(fixtures.TempDir()).path
         try:
             built = probe_image.build(directory=scratch)
-        except probe_image.ProbeUnavailable as exc:
+        except probe_errors.ProbeUnavailable as exc:
             self.skipTest('the probe guest cannot be built: %s' % exc)
         hz, _source = tsc.frequency(self.libvirtd.conn)
         path = probe_image.write_disk(
@@ -260,9 +262,9 @@ class RealtimeServerThroughNovaTest(nova_base.RealComputeTestBase):
         threads = procfs.ProcFS().threads(pid)
         self.assertEqual(
             [('fifo', 2)], [(t.policy, t.priority) for t in threads
-                            if t.kind == procfs.EMULATOR and t.main])
+                            if t.kind == threads_mod.EMULATOR and t.main])
         self.assertEqual({('rr', 3)}, {(t.policy, t.priority) for t in threads
-                                       if t.kind == procfs.IOTHREAD})
+                                       if t.kind == threads_mod.IOTHREAD})
         self._delete_server(server)
         self._assert_no_errors_logged()
 

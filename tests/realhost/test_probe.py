@@ -37,7 +37,7 @@ from testtools import content
 from rtnova.cmd import latency_probe
 from rtnova.probe import rt_runtime
 from rtnova.status import host_reader as probe_mod
-from rtnova.status import kernel_checks
+from rtnova.status import platform_checks
 from tests.realhost import fixtures as rh
 
 NOVA_CONF = ('[compute]\ncpu_dedicated_set = 1\ncpu_shared_set = 0\n'
@@ -120,7 +120,7 @@ class ProbeOnKVMTest(rh.RealHostTestCase):
         self.assertEqual([rt_runtime.describe(self.runtime_before)],
                          runtime_notes)
         # rtnova-status' hypervisor note, first, where the host has one
-        found = kernel_checks.describe_hypervisor(probe_mod.HostProbe())
+        found = platform_checks.describe_hypervisor(probe_mod.HostProbe())
         if found is None:
             self.assertIsNone(data['hypervisor'])
         else:

@@ -38,6 +38,7 @@ from lxml import etree
 from nova.tests.fixtures import libvirt as fakelibvirt
 from testtools import content
 
+from rtnova.hardware import threads as threads_mod
 from rtnova.status import host_reader as probe_mod
 from rtnova.verify import procfs
 from rtnova.virt import driver as rt_driver
@@ -142,7 +143,7 @@ class RealtimeGuestOnKVMTest(func_base.RtnovaServersTestBase):
 
     def _assert_threads_follow_xml(self, tree, pid):
         threads = self.proc.threads(pid)
-        vcpus = {t.index: t for t in threads if t.kind == procfs.VCPU}
+        vcpus = {t.index: t for t in threads if t.kind == threads_mod.VCPU}
         pins = {int(p.get('vcpu')): _cpus(p.get('cpuset'))
                 for p in tree.findall('cputune/vcpupin')}
         self.assertEqual(set(pins), set(vcpus), 'vCPU threads')
@@ -161,7 +162,7 @@ class RealtimeGuestOnKVMTest(func_base.RtnovaServersTestBase):
                              'scheduling of vCPU %d' % vcpu)
 
         emulator_cpus = _cpus(tree.find('cputune/emulatorpin').get('cpuset'))
-        emulators = [t for t in threads if t.kind == procfs.EMULATOR]
+        emulators = [t for t in threads if t.kind == threads_mod.EMULATOR]
         self.assertNotEqual([], emulators)
         for thread in emulators:
             self.assertEqual(emulator_cpus, thread.affinity, thread.comm)
@@ -172,7 +173,8 @@ class RealtimeGuestOnKVMTest(func_base.RtnovaServersTestBase):
                                    for v, t in vcpus.items()),
                 len(emulators), sorted(emulator_cpus)))
         for pin in tree.findall('cputune/iothreadpin'):
-            iothreads = [t for t in threads if t.kind == procfs.IOTHREAD and
+            iothreads = [t for t in threads
+                         if t.kind == threads_mod.IOTHREAD and
                          t.index == int(pin.get('iothread'))]
             self.assertEqual(1, len(iothreads), 'I/O thread %s' %
                              pin.get('iothread'))

@@ -14,6 +14,7 @@
 
 """A real KVM domain gets the pinning and scheduling its XML asks for."""
 
+from rtnova.hardware import threads as threads_mod
 from rtnova.verify import procfs
 
 from tests.realhost import fixtures as rh
@@ -36,14 +37,14 @@ class TestRealKVMSmoke(rh.RealHostTestCase):
         pid = self.libvirtd.qemu_pid(dom)
 
         threads = procfs.ProcFS().threads(pid)
-        vcpus = {t.index: t for t in threads if t.kind == procfs.VCPU}
+        vcpus = {t.index: t for t in threads if t.kind == threads_mod.VCPU}
 
         self.assertEqual({0, 1}, set(vcpus))
         self.assertEqual(frozenset({1}), vcpus[0].affinity)
         self.assertEqual(('fifo', 10), (vcpus[0].policy, vcpus[0].priority))
         self.assertEqual(frozenset({0}), vcpus[1].affinity)
         self.assertEqual(('other', 0), (vcpus[1].policy, vcpus[1].priority))
-        emulator = [t for t in threads if t.kind == procfs.EMULATOR]
+        emulator = [t for t in threads if t.kind == threads_mod.EMULATOR]
         self.assertNotEqual([], emulator)
         for thread in emulator:
             self.assertEqual(frozenset({0}), thread.affinity, thread.comm)

@@ -20,6 +20,7 @@ import shutil
 import subprocess
 import sys
 
+from rtnova.hardware import threads as threads_mod
 from rtnova.verify import procfs
 from rtnova.verify import readback
 
@@ -126,7 +127,7 @@ class TestVerifyRealDomain(rh.RealHostTestCase):
 
     def test_taskset_drift_is_reported(self):
         vcpu0 = [t for t in procfs.ProcFS().threads(self.pid)
-                 if t.kind == procfs.VCPU and t.index == 0][0]
+                 if t.kind == threads_mod.VCPU and t.index == 0][0]
         _allow_cpus(vcpu0.tid, '0-1')
         subprocess.run(['taskset', '-p', '-c', '0', str(vcpu0.tid)],
                        check=True, capture_output=True)

@@ -14,6 +14,9 @@
 
 """The [rtnova] options refuse bad values and are all documented."""
 
+import importlib
+import os
+
 from oslo_config import cfg
 from oslo_config import fixture as config_fixture
 
@@ -53,3 +56,16 @@ class OptionsTest(base.TestCase):
     def test_register_twice_is_harmless(self):
         rtnova.conf.register_opts(self.conf)
         self.assertEqual(20, self.conf.rtnova.emulator_pool_guests_per_cpu)
+
+    def test_every_option_module_is_registered(self):
+        # the convention of rtnova/conf/__init__.py: an option module has
+        # OPTS and is in _MODULES; the readers (host_config) and the
+        # generator entry point (opts) have no options
+        directory = os.path.dirname(rtnova.conf.__file__)
+        with_opts = set()
+        for name in os.listdir(directory):
+            if name.endswith('.py') and name != '__init__.py':
+                module = importlib.import_module('rtnova.conf.' + name[:-3])
+                if hasattr(module, 'OPTS'):
+                    with_opts.add(module)
+        self.assertEqual(with_opts, set(rtnova.conf._MODULES))

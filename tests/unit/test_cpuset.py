@@ -216,3 +216,27 @@ class CpuOptionTest(base.TestCase):
         self.assertIn("'3-1'", str(exc))
         self.assertIn("Fix: give a CPU list such as '0-1'", str(exc))
         self.assertNotIn('..', str(exc))
+
+
+class KernelSyntaxTest(base.TestCase):
+    """The kernel's hex masks and lists read from /proc and /sys."""
+
+    def test_hex_masks(self):
+        self.assertEqual('ff0', cpuset.format_hex_mask(range(4, 12)))
+        self.assertEqual('1,00000010', cpuset.format_hex_mask({4, 32}))
+        self.assertEqual(frozenset({4, 32}),
+                         cpuset.parse_hex_mask('1,00000010'))
+        self.assertIsNone(cpuset.parse_hex_mask('zz'))
+
+    def test_cpu_mask_parsing(self):
+        self.assertEqual(frozenset({4, 5, 6, 7, 32}),
+                         cpuset.parse_hex_mask('1,000000f0'))
+        self.assertIsNone(cpuset.parse_hex_mask(None))
+
+    def test_lenient_list_and_description(self):
+        self.assertEqual(frozenset({1, 2}),
+                         cpuset.parse_cpu_spec_or_none('1-2'))
+        self.assertIsNone(cpuset.parse_cpu_spec_or_none('1-x'))
+        self.assertIsNone(cpuset.parse_cpu_spec_or_none(None))
+        self.assertEqual('(none)', cpuset.describe(frozenset()))
+        self.assertEqual('0-2', cpuset.describe({0, 1, 2}))

@@ -18,9 +18,9 @@ from lxml import etree
 
 from nova.virt.libvirt import config as vconfig
 
+from rtnova.domain_xml import writer
 from rtnova.hardware import tuning
 from rtnova.virt import guest_config
-from rtnova.virt import tuning_xml
 from tests.unit import base
 
 PLAN = tuning.TuningPlan(
@@ -47,7 +47,7 @@ class RenderTest(base.TestCase):
     def test_cputune(self):
         nova_tune = vconfig.LibvirtConfigGuestCPUTune()
         nova_tune.shares = 2048
-        tree = _xml(tuning_xml.cputune(PLAN, nova_tune.format_dom()))
+        tree = _xml(writer.cputune(PLAN, nova_tune.format_dom()))
         # nova's quota:cpu_shares survives
         self.assertEqual('2048', tree.findtext('shares'))
         self.assertEqual([('0', '5'), ('1', '7')],
@@ -65,7 +65,7 @@ class RenderTest(base.TestCase):
                          dict(tree.find('iothreadsched').attrib))
 
     def test_numatune(self):
-        tree = _xml(tuning_xml.numatune(PLAN))
+        tree = _xml(writer.numatune(PLAN))
         self.assertEqual({'mode': 'strict', 'nodeset': '1'},
                          dict(tree.find('memory').attrib))
         self.assertEqual({'cellid': '0', 'mode': 'strict', 'nodeset': '1'},
@@ -74,8 +74,8 @@ class RenderTest(base.TestCase):
     def test_membacking_keeps_what_nova_set(self):
         nova_backing = vconfig.LibvirtConfigGuestMemoryBacking()
         nova_backing.discard = True
-        tree = _xml(tuning_xml.memory_backing(PLAN,
-                                              nova_backing.format_dom()))
+        tree = _xml(writer.memory_backing(PLAN,
+                                          nova_backing.format_dom()))
         self.assertEqual({'size': '2048', 'unit': 'KiB', 'nodeset': '0'},
                          dict(tree.find('hugepages/page').attrib))
         for tag in ('nosharepages', 'locked', 'discard'):
@@ -84,7 +84,7 @@ class RenderTest(base.TestCase):
     def test_nothing_to_back(self):
         plan = tuning.TuningPlan(vcpupin=(), emulatorpin=frozenset(),
                                  iothreadpin=(), vcpusched=())
-        self.assertIsNone(tuning_xml.memory_backing(plan, None))
+        self.assertIsNone(writer.memory_backing(plan, None))
 
     def test_nova_guest_renders_the_elements_every_time(self):
         guest = vconfig.LibvirtConfigGuest()

@@ -24,9 +24,10 @@ from nova.conf import compute as nova_compute_conf
 from nova.conf import libvirt as nova_libvirt_conf
 
 import rtnova.conf
+from rtnova.conf import host_config
 from rtnova.hardware import errors
 from rtnova.hardware import host_config_rules as rules
-from rtnova.virt import host_config
+from rtnova.status import host_reader
 from tests.unit import base
 
 FACTS = rules.HostFacts(present=frozenset(range(12)),
@@ -48,7 +49,7 @@ class ReadCmdlineTest(base.TestCase):
             with open(path, 'w') as fh:
                 fh.write('ro isolcpus=1\n')
             self.assertEqual('ro isolcpus=1\n',
-                             host_config.read_cmdline(path))
+                             host_reader.read_cmdline(path))
 
 
 class PoolRulesTest(base.TestCase):

@@ -25,6 +25,7 @@ from rtnova.cmd import latency_probe
 from rtnova.hardware import errors
 from rtnova.hardware import latency_class
 from rtnova.probe import acceptance
+from rtnova.probe import probe_errors
 from tests.unit import base
 
 UTC = datetime.timezone.utc
@@ -133,6 +134,6 @@ class BusyCPUsTest(base.TestCase):
         busy = acceptance.busy_cpus(conn)
         self.assertEqual({1: 'guest-a'}, busy)
         acceptance.refuse_busy({2, 3}, busy)
-        error = self.assertRaises(acceptance.AcceptanceError,
+        error = self.assertRaises(probe_errors.AcceptanceError,
                                   acceptance.refuse_busy, {1, 2}, busy)
         self.assertIn('dedicated CPUs 1 are in use by guest-a', str(error))

@@ -13,7 +13,8 @@
 #    under the License.
 
 """hw:pci_irq_affinity_mask: the request model, the steering module on a fake
-/proc/irq + /sys tree, and the driver mixin with nova's objects."""
+/proc/irq + /sys tree, and the driver's steered guests with nova's
+objects."""
 
 import logging
 import os
@@ -25,7 +26,7 @@ from rtnova.hardware import errors
 from rtnova.hardware import pci_irq
 from rtnova.hardware import request
 from rtnova.privsep import access
-from rtnova.virt import irq_hooks
+from rtnova.virt import guest_irqs
 from rtnova.virt import irq_steering
 
 from tests.unit import base
@@ -177,8 +178,33 @@ class _NovaDriverStandIn(object):
         return list(self.guests)
 
 
-class _Driver(irq_hooks.PCIIRQSteering, _NovaDriverStandIn):
-    pass
+class _Driver(_NovaDriverStandIn):
+    """Wired to GuestIRQs as RealtimeLibvirtDriver is.
+
+    The functional tests run the real driver.
+    """
+
+    host_access = None
+
+    def __init__(self):
+        super().__init__()
+        self.irqs = guest_irqs.GuestIRQs(lambda: self.host_access,
+                                         self.list_instance_uuids)
+
+    def spawn(self, context, instance, *args, **kwargs):
+        super().spawn(context, instance, *args, **kwargs)
+        self.irqs.steer(instance)
+
+    def cleanup(self, context, instance, *args, **kwargs):
+        try:
+            return super().cleanup(context, instance, *args, **kwargs)
+        finally:
+            self.irqs.release(instance)
+
+    def get_available_resource(self, nodename):
+        result = super().get_available_resource(nodename)
+        self.irqs.audit()
+        return result
 
 
 def _instance(uuid, extra, pinning, addresses, vcpus=2):
@@ -234,14 +260,14 @@ class DriverHookTest(base.TestCase):
         self.driver.spawn(None, inst, None)
         self.driver.guests.clear()
         self.driver.get_available_resource('n1')
-        self.assertEqual({}, self.driver._irq_guests)
+        self.assertEqual({}, self.driver.irqs.steered)
 
     def test_guest_without_the_key_is_untouched(self):
         inst = _instance(self.UUID, DEDICATED, {0: 4, 1: 5}, [NIC])
         self.driver.spawn(None, inst, None)
         self.assertEqual(['0-7', '0-7'], [self.tree.affinity(i)
                                           for i in (120, 121)])
-        self.assertEqual({}, self.driver._irq_guests)
+        self.assertEqual({}, self.driver.irqs.steered)
 
     def test_bad_value_is_logged_not_raised(self):
         logger = self.useFixture(fixtures.FakeLogger(level=logging.WARNING))

@@ -35,6 +35,7 @@ from rtnova.privsep import access
 from rtnova.privsep import context as privsep_context
 from rtnova.privsep import host
 from rtnova.privsep import host_ops
+from rtnova.verify import procfs
 
 from tests.unit import base
 from tests.unit import test_verify_procfs as fake_procfs
@@ -178,8 +179,8 @@ class EntrypointsInProcessTest(base.TestCase):
                          os.sched_getscheduler(worker.native_id))
 
     def test_own_numa_maps_through_the_privileged_procfs(self):
-        proc = self.access.procfs()
-        self.assertIsInstance(proc, access.PrivilegedProcFS)
+        proc = procfs.for_access(self.access)
+        self.assertIsInstance(proc, procfs.PrivilegedProcFS)
         mappings = proc.numa_maps(os.getpid())
         self.assertTrue(mappings)
         with open('/proc/self/status') as fh:
@@ -205,7 +206,7 @@ class PrivilegedProcFSTest(base.TestCase):
                 reads.append((pid, name, tid))
                 return super().read_process_file(pid, name, tid)
 
-        proc = access.PrivilegedProcFS(Access(fake.root))
+        proc = procfs.PrivilegedProcFS(Access(fake.root))
         self.assertEqual(['7f00'], [m.address for m in proc.numa_maps(4242)])
         self.assertEqual(1, len(proc.threads(4242)))
         self.assertEqual([(4242, 'numa_maps', None)], reads)

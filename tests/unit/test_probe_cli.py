@@ -30,6 +30,7 @@ from rtnova.cmd import latency_probe
 from rtnova.cmd import plan
 from rtnova.hardware import host_topology
 from rtnova.probe import guest_xml
+from rtnova.probe import probe_errors
 from rtnova.probe import results
 from rtnova.probe import session
 from tests.unit import base
@@ -218,7 +219,7 @@ class CleanupTest(base.TestCase):
                            frozenset({0, 1}), frozenset({1}))
 
     def test_boot_timeout_names_it_and_removes_the_domain(self):
-        exc = self.assertRaises(session.ProbeError,
+        exc = self.assertRaises(probe_errors.ProbeError,
                                 self.run_probe(1.0).execute)
         self.assertIn('timed out after 1 s waiting for the probe to boot',
                       str(exc))
@@ -240,7 +241,7 @@ class CleanupTest(base.TestCase):
             return dom
         self.useFixture(fixtures.MonkeyPatch(
             'rtnova.probe.session.Run._start', start_then_interrupt))
-        exc = self.assertRaises(session.Interrupted, run_.execute)
+        exc = self.assertRaises(probe_errors.Interrupted, run_.execute)
         self.assertIn('interrupted by SIGINT', str(exc))
         self.assertEqual(1, len(seen))
         self.assertEqual([], self.probe_domains())

@@ -19,7 +19,9 @@ import tempfile
 
 import fixtures
 
+from rtnova.hardware import threads as threads_mod
 from rtnova.probe import load
+from rtnova.probe import probe_errors
 from rtnova.probe import results
 from rtnova.probe import rt_runtime
 from rtnova.probe import serial
@@ -91,7 +93,7 @@ class TSCTest(base.TestCase):
 
     def test_invariant_tsc_required(self):
         tsc.check_invariant(self._root('fpu tsc constant_tsc nonstop_tsc'))
-        exc = self.assertRaises(tsc.TSCError, tsc.check_invariant,
+        exc = self.assertRaises(probe_errors.TSCError, tsc.check_invariant,
                                 self._root('fpu tsc'))
         self.assertIn('constant_tsc, nonstop_tsc', str(exc))
 
@@ -192,10 +194,8 @@ class LiveFactsTest(base.TestCase):
 
     def test_live_threads_override_and_differences_are_named(self):
         threads = [
-            procfs.Thread(10, 'CPU 0/KVM', procfs.VCPU, 0, frozenset({0}),
-                          'other', 0),
-            procfs.Thread(11, 'CPU 1/KVM', procfs.VCPU, 1, frozenset({1}),
-                          'other', 0),
+            threads_mod.Thread(10, 'CPU 0/KVM', frozenset({0}), 'other', 0),
+            threads_mod.Thread(11, 'CPU 1/KVM', frozenset({1}), 'other', 0),
         ]
         self.patch_pid()
         notes = []

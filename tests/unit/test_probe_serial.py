@@ -24,6 +24,7 @@ from oslo_utils.imageutils import format_inspector
 
 from rtnova.probe import histogram
 from rtnova.probe import image
+from rtnova.probe import probe_errors
 from rtnova.probe import serial
 from tests.unit import base
 
@@ -56,13 +57,13 @@ class SerialParseTest(base.TestCase):
         self.assertEqual(1, len(log.windows))
 
     def test_garbled_probe_line_is_an_error(self):
-        exc = self.assertRaises(serial.ProbeOutputError, serial.parse,
+        exc = self.assertRaises(probe_errors.ProbeOutputError, serial.parse,
                                 'rtnova-probe v1 cpu=1 window=x\n')
         self.assertIn("'rtnova-probe v1 cpu=1 window=x'", str(exc))
 
     def test_histogram_must_add_up_to_samples(self):
         line = WINDOW.replace('samples=10000', 'samples=10001')
-        exc = self.assertRaises(serial.ProbeOutputError, serial.parse,
+        exc = self.assertRaises(probe_errors.ProbeOutputError, serial.parse,
                                 line + '\n')
         self.assertIn('does not add up to its 10001 samples', str(exc))
 
@@ -161,7 +162,7 @@ class ImageTest(base.TestCase):
 
     def test_no_nasm_is_named(self):
         self.useFixture(fixtures.EnvironmentVariable('PATH', self.cache))
-        exc = self.assertRaises(image.ProbeUnavailable, image.build,
+        exc = self.assertRaises(probe_errors.ProbeUnavailable, image.build,
                                 directory=self.cache)
         self.assertIn('nasm is not installed', str(exc))
         self.assertIn('apt-get install nasm', str(exc))

@@ -17,8 +17,8 @@
 import errno
 import os
 
+from rtnova.domain_xml import reader
 from rtnova.privsep import access
-from rtnova.verify import intent as intent_mod
 from rtnova.verify import kernel_threads
 from rtnova.verify import readback
 from tests.unit import base
@@ -196,7 +196,7 @@ class ReadBackTest(base.TestCase):
     def test_kernel_threads_apply_leaves_placed_threads_alone(self):
         self._add_pit('1', policy=1, priority=11)
         rec = RecordingAccess(self.fake.root)
-        wanted = kernel_threads.placement(intent_mod.parse_domain_xml(XML))
+        wanted = kernel_threads.placement(reader.parse_domain_xml(XML))
         found = kernel_threads.find(self.proc, 4242)
         self.assertEqual([], kernel_threads.apply(wanted, found, rec))
         self.assertEqual([], rec.calls)

@@ -199,7 +199,7 @@ class NewControlsTest(RequestTestCase):
         self.assertEqual({0, 1, 2, 3}, req.rt_vcpus)
         self.assertEqual(frozenset(), req.non_rt_vcpus)
         self.assertEqual(1, req.pool_units)
-        self.assertTrue(req.uses_emulator_pool)
+        self.assertTrue(req.pool_units > 0)
         self.assertEqual(1, req.topology.pool_units)
 
     def test_single_vcpu_rt_guest_with_pool(self):

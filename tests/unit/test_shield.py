@@ -27,6 +27,7 @@ import fixtures
 
 from rtnova.cmd import shield as shield_cmd
 from rtnova.hardware import shield_plan
+from rtnova.hardware import threads as threads_mod
 from rtnova.shield import cpuset_v1
 from rtnova.shield import shield_host as host_mod
 from tests.unit import base
@@ -274,12 +275,12 @@ class CheckTest(ShieldTestBase):
 class ClassifyTest(base.TestCase):
 
     def thread(self, name, cpus, flags=0, process=''):
-        return type('T', (), {'name': name, 'cpus': frozenset(cpus),
-                              'flags': flags, 'process': process or name})
+        return threads_mod.Thread(tid=1, comm=name, affinity=frozenset(cpus),
+                                  flags=flags, process=process or name)
 
     def test_kinds(self):
         ded = frozenset({1})
-        kt = shield_plan.PF_KTHREAD
+        kt = threads_mod.PF_KTHREAD
         cases = [
             (self.thread('bash', {0}), None),
             (self.thread('bash', {0, 1}), shield_plan.MOVABLE),
@@ -296,7 +297,7 @@ class ClassifyTest(base.TestCase):
         ]
         for thread, kind in cases:
             self.assertEqual(kind, shield_plan.classify(thread, ded),
-                             thread.name)
+                             thread.comm)
         self.assertFalse(shield_plan.cgroup_movable(
             self.thread('ksoftirqd/0', {0}, kt)))
         self.assertTrue(shield_plan.cgroup_movable(self.thread('sh', {0})))

@@ -23,7 +23,6 @@ from rtnova.conf import ready_trait as readiness_conf
 from rtnova.hardware import errors
 from rtnova.hardware import host_config_rules as rules
 from rtnova.status import checks
-from rtnova.status import host_reader as probe_mod
 from rtnova.status import readiness
 
 import rtnova.conf
@@ -347,10 +346,6 @@ class IRQChecksTest(ChecksTestBase):
         self.tree.write('etc/default/irqbalance', '')
         self.tree.write('proc/812/comm', 'sshd')
         self.assertEqual(S, self.run_check('irqbalance')[0])
-
-    def test_cpu_mask_parsing(self):
-        self.assertEqual(frozenset({4, 5, 6, 7, 32}),
-                         probe_mod.parse_cpu_mask('1,000000f0'))
 
 
 class PlatformChecksTest(ChecksTestBase):

@@ -27,10 +27,8 @@ from oslo_config import fixture as config_fixture
 
 from rtnova.status import checks
 from rtnova.status import host_reader as probe_mod
-from rtnova.status import kernel_checks
-from rtnova.status import kernel_reader
+from rtnova.status import platform_checks
 from rtnova.status import readiness
-from rtnova.status import result
 
 import rtnova.conf
 
@@ -167,7 +165,7 @@ class HypervisorTest(test_status_checks.ChecksTestBase):
         code, details = self.run_check('hypervisor')
         self.assertEqual(S, code)
         self.assertIn('bare metal', details)
-        self.assertIsNone(kernel_checks.describe_hypervisor(self.tree.probe))
+        self.assertIsNone(platform_checks.describe_hypervisor(self.tree.probe))
 
     def test_paravirtual_kvm_is_named_with_its_meaning(self):
         # what /proc/cpuinfo and /sys/module show on the AMD EPYC machines
@@ -198,7 +196,7 @@ class HypervisorTest(test_status_checks.ChecksTestBase):
 
     def test_kvm_without_virtualisation_flag_on_bare_metal(self):
         self._flags('fpu tsc msr lm')
-        kind, meaning = kernel_checks.describe_hypervisor(self.tree.probe)
+        kind, meaning = platform_checks.describe_hypervisor(self.tree.probe)
         self.assertIn('no VMX/SVM CPU flag', kind)
         self.assertIn('without hardware virtualisation', meaning)
         self.assertNotIn('itself a virtual machine', meaning)
@@ -481,19 +479,12 @@ class CriticalDefaultsTest(base.TestCase):
 
 class ProbeReadsTest(base.TestCase):
 
-    def test_hex_masks(self):
-        self.assertEqual('ff0', result.hex_mask(range(4, 12)))
-        self.assertEqual('1,00000010', result.hex_mask({4, 32}))
-        self.assertEqual(frozenset({4, 32}),
-                         kernel_reader.parse_mask('1,00000010'))
-        self.assertIsNone(kernel_reader.parse_mask('zz'))
-
     def test_this_thread_on_the_real_proc(self):
         probe = probe_mod.HostProbe('/')
         tid = threading.get_native_id()
         mine = [t for t in probe.threads() if t.tid == tid]
         self.assertEqual(1, len(mine))
-        self.assertEqual(frozenset(os.sched_getaffinity(0)), mine[0].cpus)
+        self.assertEqual(frozenset(os.sched_getaffinity(0)), mine[0].affinity)
         self.assertEqual(os.getpid(), mine[0].pid)
         self.assertFalse(mine[0].kthread)
 
@@ -518,5 +509,5 @@ class ProbeReadsTest(base.TestCase):
                         priority=7)
         thread = tree.probe.threads()[0]
         self.assertEqual(('a) (b c', frozenset({1, 2}), True, 'RR 7'),
-                         (thread.name, thread.cpus, thread.kthread,
+                         (thread.comm, thread.affinity, thread.kthread,
                           thread.policy_text()))

@@ -15,8 +15,9 @@
 """Intent from domain XML, and facts: match and drift."""
 
 
+from rtnova.domain_xml import reader
+from rtnova.hardware import threads as threads_mod
 from rtnova.verify import compare
-from rtnova.verify import intent as intent_mod
 from rtnova.verify import procfs
 from tests.unit import base
 
@@ -48,10 +49,10 @@ DOMAIN_XML = """<domain type='kvm'>
 
 
 def thread(tid, comm, cpus, policy='other', priority=0, main=False):
-    kind, index = procfs.classify(comm)
-    return procfs.Thread(tid=tid, comm=comm, kind=kind, index=index,
-                         affinity=frozenset(cpus), policy=policy,
-                         priority=priority, main=main)
+    # only the main thread needs its process id (main: pid == tid)
+    return threads_mod.Thread(tid=tid, comm=comm, affinity=frozenset(cpus),
+                              policy=policy, priority=priority,
+                              pid=tid if main else None)
 
 
 def ram(policy='bind', nodes=(0,), pages=None, huge=True, size=2048):
@@ -73,42 +74,11 @@ def as_intended():
     ]
 
 
-class IntentTest(base.TestCase):
-
-    def test_parse(self):
-        intent = intent_mod.parse_domain_xml(DOMAIN_XML)
-        self.assertEqual(('rt-guest', 3, 65536), (intent.name, intent.vcpus,
-                                                  intent.memory_kb))
-        self.assertEqual({0: {4}, 1: {5}, 2: {6}}, intent.vcpu_affinity)
-        self.assertEqual({1: intent_mod.Sched('fifo', 10),
-                          2: intent_mod.Sched('fifo', 10)},
-                         intent.vcpu_sched)
-        self.assertEqual(frozenset({2, 3}), intent.emulator_affinity)
-        self.assertEqual(intent_mod.Sched('rr', 5), intent.emulator_sched)
-        self.assertEqual((1,), intent.iothreads)
-        self.assertEqual({1: intent_mod.Sched('other', 0)},
-                         intent.iothread_sched)
-        self.assertEqual(('strict', frozenset({0})),
-                         (intent.numa_mode, intent.numa_nodes))
-        self.assertEqual((True, (2048,), True), (
-            intent.hugepages, intent.hugepage_sizes_kb, intent.locked))
-
-    def test_vcpu_cpuset_is_the_default_pinning(self):
-        intent = intent_mod.parse_domain_xml(
-            "<domain><name>x</name><memory>1024</memory>"
-            "<vcpu cpuset='0-1'>2</vcpu><cputune>"
-            "<vcpupin vcpu='1' cpuset='1'/></cputune></domain>")
-        self.assertEqual({0: {0, 1}, 1: {1}}, intent.vcpu_affinity)
-        self.assertEqual(frozenset({0, 1}), intent.emulator_affinity)
-        self.assertFalse(intent.hugepages)
-        self.assertIsNone(intent.numa_nodes)
-
-
 class CompareTest(base.TestCase):
 
     def setUp(self):
         super().setUp()
-        self.intent = intent_mod.parse_domain_xml(DOMAIN_XML)
+        self.intent = reader.parse_domain_xml(DOMAIN_XML)
 
     def facts(self, threads=None, mappings=None, locked_kb=65536):
         return compare.compare(
@@ -185,10 +155,11 @@ class CompareTest(base.TestCase):
                          self.drifted(threads=threads))
 
     def test_kernel_workers_are_not_judged(self):
-        worker = procfs.Thread(tid=200, comm='kvm-nx-lpage-re',
-                               kind=procfs.KERNEL_WORKER, index=None,
-                               affinity=frozenset({4}), policy='fifo',
-                               priority=10)
+        worker = threads_mod.Thread(tid=200, comm='kvm-nx-lpage-re',
+                                    affinity=frozenset({4}), policy='fifo',
+                                    priority=10,
+                                    flags=threads_mod.PF_USER_WORKER)
+        self.assertEqual(threads_mod.KERNEL_WORKER, worker.kind)
         self.assertEqual([], self.drifted(threads=as_intended() + [worker]))
 
     def test_small_pages_drift(self):

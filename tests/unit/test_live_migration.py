@@ -12,12 +12,10 @@
 #    License for the specific language governing permissions and limitations
 #    under the License.
 
-"""The source-side fix of nova's live-migration XML rewrite."""
-
-from lxml import etree
+"""A live-migrating real-time guest; the bounds a destination publishes."""
 
 from rtnova.hardware import request as request_mod
-from rtnova.virt import migration_xml
+from rtnova.virt import migrating_guest
 from rtnova.virt import moves
 from tests.unit import base
 
@@ -39,36 +37,6 @@ def _request(**kwargs):
     return request_mod.RealtimeRequest(**values)
 
 
-class KeepSchedulingTest(base.TestCase):
-
-    def _tune(self, xml):
-        return etree.fromstring(xml.encode()).find('cputune')
-
-    def test_rr_policy_restored_priority_kept(self):
-        tune = self._tune(migration_xml.keep_realtime_scheduling(
-            NOVA_REWRITE, _request(emulator_sched=('fifo', 3),
-                                   iothread_sched=('rr', 4))))
-        self.assertEqual([{'vcpus': '1', 'scheduler': 'rr',
-                           'priority': '25'}],
-                         [dict(e.attrib) for e in tune.findall('vcpusched')])
-        self.assertEqual([{'scheduler': 'fifo', 'priority': '3'}],
-                         [dict(e.attrib) for e in
-                          tune.findall('emulatorsched')])
-        self.assertEqual({'iothreads': '1', 'scheduler': 'rr',
-                          'priority': '4'},
-                         dict(tune.find('iothreadsched').attrib))
-
-    def test_thread_sched_dropped_when_the_request_has_none(self):
-        tune = self._tune(migration_xml.keep_realtime_scheduling(
-            NOVA_REWRITE, _request()))
-        self.assertIsNone(tune.find('emulatorsched'))
-        self.assertIsNone(tune.find('iothreadsched'))
-
-    def test_non_realtime_guest_untouched(self):
-        self.assertIs(NOVA_REWRITE, migration_xml.keep_realtime_scheduling(
-            NOVA_REWRITE, _request(realtime=False)))
-
-
 class MigratingGuestTest(base.TestCase):
 
     def test_only_the_destination_xml_changes(self):
@@ -80,7 +48,7 @@ class MigratingGuestTest(base.TestCase):
             def migrate(self, destination, **kwargs):
                 calls.append((destination, kwargs))
 
-        guest = migration_xml.RealtimeMigratingGuest(Guest(), _request())
+        guest = migrating_guest.RealtimeMigratingGuest(Guest(), _request())
         self.assertEqual('u', guest.uuid)
         guest.migrate('qemu+tcp://dst/system', flags=3,
                       destination_xml=NOVA_REWRITE)

@@ -14,13 +14,16 @@
 
 """A tuning plan as libvirt domain XML elements (lxml only, no nova import).
 
-The one renderer of ``<cputune>``, ``<numatune>`` and ``<memoryBacking>``
-for rtnova: the compute driver puts its elements into the guest nova's
-``LibvirtDriver`` built (nova's ``LibvirtConfigGuest`` only calls
-``format_dom()`` on what sits in its ``cputune``/``numatune``/``membacking``
-slots), and ``rtnova-plan``/``rtnova-probe`` print or boot the same
-elements. Keeping nova out of this module keeps nova's libvirt driver (and
-the oslo.privsep/eventlet start-up it drags in) out of the commands.
+The one writer of ``<cputune>``, ``<numatune>``, ``<memoryBacking>``, the
+scheduler elements and the latency features' elements for rtnova: the
+compute driver puts its elements into the guest nova's ``LibvirtDriver``
+built (nova's ``LibvirtConfigGuest`` only calls ``format_dom()`` on what
+sits in its ``cputune``/``numatune``/``membacking`` slots), the driver's
+live-migration wrapper rewrites nova's destination XML with
+:func:`keep_realtime_scheduling`, and ``rtnova-plan``/``rtnova-probe`` print
+or boot the same elements. Keeping nova out of this module keeps nova's
+libvirt driver (and the oslo.privsep/eventlet start-up it drags in) out of
+the commands. The reading side is :mod:`rtnova.domain_xml.reader`.
 """
 
 import copy
@@ -28,6 +31,7 @@ import copy
 from lxml import etree
 
 from rtnova.hardware import cpuset
+from rtnova.hardware import tuning
 
 # <cputune> children the plan owns; others (shares, period, quota from
 # nova's quota:cpu_* extra specs) are kept
@@ -56,11 +60,31 @@ def _cpus(cpus):
     return cpuset.format_cpu_spec(cpus)
 
 
-def _sched(parent, tag, sched, **attrs):
-    node = etree.SubElement(parent, tag, **attrs)
+def set_sched(node, sched):
+    """Make a scheduler element say ``sched`` (a policy and a priority).
+
+    The one writer of libvirt's ``scheduler``/``priority`` attributes
+    (``<vcpusched>``, ``<emulatorsched>``, ``<iothreadsched>``); a priority
+    of None leaves the attribute out, as libvirt wants for ``other``.
+    """
     node.set('scheduler', sched.policy)
-    if sched.priority is not None:
+    if sched.priority is None:
+        node.attrib.pop('priority', None)
+    else:
         node.set('priority', str(sched.priority))
+    return node
+
+
+def _sched(parent, tag, sched, **attrs):
+    return set_sched(etree.SubElement(parent, tag, **attrs), sched)
+
+
+def _replace_sched(cputune, tag, sched, **attrs):
+    """Make ``<tag>`` say ``sched`` (None: no such element)."""
+    for node in cputune.findall(tag):
+        cputune.remove(node)
+    if sched is not None:
+        _sched(cputune, tag, sched, **attrs)
 
 
 def cputune(plan, base=None):
@@ -132,6 +156,52 @@ def memory_backing(plan, base=None):
 def pmu_off():
     """``<pmu state='off'/>`` (inside ``<features>``)."""
     return etree.Element('pmu', state='off')
+
+
+# The latency features as elements of a domain rtnova builds itself (the
+# probe). On a guest nova built, virt/guest_config sets the same on nova's
+# device objects.
+
+def memballoon(features):
+    """``<memballoon>``: model ``none`` when the features drop it."""
+    off = features is not None and features.no_memballoon
+    return etree.Element('memballoon', model='none' if off else 'virtio')
+
+
+def usb_controller(features):
+    """``<controller type='usb' model='none'/>``, or None to keep QEMU's."""
+    if features is None or not features.no_usb:
+        return None
+    return etree.Element('controller', type='usb', index='0', model='none')
+
+
+def keep_realtime_scheduling(xml, request):
+    """``xml`` with ``request``'s scheduler policies (text in, text out).
+
+    nova's source rewrites the guest XML for a live migration's destination
+    (``nova.virt.libvirt.migration.get_updated_guest_xml``) with the pins
+    and priority the destination sent, but writes every ``<vcpusched>`` as
+    ``scheduler='fifo'`` and knows nothing of ``<emulatorsched>`` /
+    ``<iothreadsched>``. Only the policy of the ``<vcpusched>`` elements is
+    changed here: which vCPUs and at which priority are the destination's
+    (it applied its own bounds). The emulator and I/O thread settings are
+    the request's.
+    """
+    doc = etree.fromstring(xml.encode() if isinstance(xml, str) else xml)
+    cputune = doc.find('./cputune')
+    if cputune is None or not request.realtime:
+        return xml
+    for node in cputune.findall('vcpusched'):
+        node.set('scheduler', request.rt_policy)
+    _replace_sched(cputune, 'emulatorsched',
+                   tuning.thread_sched(request.emulator_sched))
+    iothreads = [int(p.get('iothread')) for p in
+                 cputune.findall('iothreadpin')]
+    if iothreads:
+        _replace_sched(cputune, 'iothreadsched',
+                       tuning.thread_sched(request.iothread_sched),
+                       iothreads=_cpus(iothreads))
+    return etree.tostring(doc, encoding='unicode')
 
 
 def fragment(plan):

@@ -12,12 +12,16 @@
 #    License for the specific language governing permissions and limitations
 #    under the License.
 
-"""nova.conf and the running host as the inputs of the host rules.
+"""nova.conf as the inputs of the host rules: the one reader of the CPU sets.
 
-The rules themselves live in :mod:`rtnova.hardware.host_config_rules`; this
-adapter reads options (nova's compute and libvirt options and ``[rtnova]``
-must be registered on ``conf``) and the kernel command line. No nova import,
-so ``rtnova-status`` reads nova.conf exactly as the compute driver does.
+Which option is the dedicated CPU set (``[compute] cpu_dedicated_set``, else
+the deprecated ``[DEFAULT] vcpu_pin_set``), the emulator pool and the
+priority options are decided here and nowhere else; the compute driver,
+``rtnova-status`` and ``rtnova-plan`` all call this module. The rules
+themselves live in :mod:`rtnova.hardware.host_config_rules`. nova's compute
+and libvirt options and ``[rtnova]`` must be registered on ``conf``. No nova
+import, so ``rtnova-status`` reads nova.conf exactly as the compute driver
+does.
 """
 
 import dataclasses
@@ -30,14 +34,7 @@ from rtnova.hardware import errors
 from rtnova.hardware import host_config_rules as rules
 
 POOL_OPTION = rules.POOL_OPTION
-CMDLINE_PATH = '/proc/cmdline'
 HostFacts = rules.HostFacts
-
-
-def read_cmdline(path=CMDLINE_PATH):
-    """The running kernel's command line (injectable for tests)."""
-    with open(path) as fh:
-        return fh.read()
 
 
 def parse_pool(spec):
@@ -52,16 +49,25 @@ def parse_pool(spec):
     return pool
 
 
+def dedicated_spec(conf):
+    """(option name, CPU list text) of the dedicated set nova uses.
+
+    nova reads ``[DEFAULT] vcpu_pin_set`` only when ``[compute]
+    cpu_dedicated_set`` is unset (nova.virt.hardware); the text is None
+    when neither is set.
+    """
+    dedicated = conf.compute.cpu_dedicated_set
+    if not dedicated and getattr(conf, 'vcpu_pin_set', None):
+        return '[DEFAULT] vcpu_pin_set', conf.vcpu_pin_set
+    return '[compute] cpu_dedicated_set', dedicated
+
+
 def cpu_sets(conf):
     """The :class:`rules.CPUSets` of nova.conf.
 
     :raises errors.InvalidHostConfig: naming an option with a bad CPU list.
     """
-    dedicated_option = '[compute] cpu_dedicated_set'
-    dedicated = conf.compute.cpu_dedicated_set
-    if not dedicated and conf.vcpu_pin_set:
-        dedicated_option = '[DEFAULT] vcpu_pin_set'
-        dedicated = conf.vcpu_pin_set
+    dedicated_option, dedicated = dedicated_spec(conf)
     return rules.CPUSets(
         pool=parse_pool(conf.rtnova.emulator_pin_set),
         dedicated=cpuset.parse_cpu_option(dedicated, dedicated_option),
@@ -77,6 +83,21 @@ def _nova_priority(conf):
         return conf.libvirt.realtime_scheduler_priority
     except (cfg.NoSuchOptError, cfg.NoSuchGroupError):
         return rules.NOVA_DEFAULT_PRIORITY
+
+
+def power_management(conf):
+    """nova's ``[libvirt] cpu_power_management`` and its strategy.
+
+    As keyword arguments (``power_management``, ``power_strategy``); empty
+    when the caller has not registered nova's [libvirt] options (nova-compute
+    and rtnova-status do), so the defaults apply.
+    """
+    try:
+        return {'power_management': conf.libvirt.cpu_power_management,
+                'power_strategy':
+                    conf.libvirt.cpu_power_management_strategy}
+    except (cfg.NoSuchOptError, cfg.NoSuchGroupError):
+        return {}
 
 
 def priority_settings(conf):

@@ -14,9 +14,12 @@
 
 """What a domain's live XML asks for: pinning, scheduling, memory.
 
-Reads libvirt's ``<cputune>``, ``<numatune>``, ``<memoryBacking>``,
-``<vcpu>`` and ``<iothreads>`` into plain data that
-:mod:`rtnova.verify.compare` holds the real threads against.
+The reading side of :mod:`rtnova.domain_xml.writer`: reads libvirt's
+``<cputune>``, ``<numatune>``, ``<memoryBacking>``, ``<vcpu>`` and
+``<iothreads>`` into plain data that :mod:`rtnova.verify.compare` holds the
+real threads against. Scheduler elements become the tuning plan's own
+:class:`~rtnova.hardware.tuning.ThreadSched`, with priority 0 for the
+non-real-time policies (what the kernel reports for them).
 """
 
 import dataclasses
@@ -25,16 +28,11 @@ from lxml import etree
 
 from rtnova.hardware import cpuset
 from rtnova.hardware import policies
+from rtnova.hardware import tuning
 
 # libvirt <numatune> mode -> the policy numa_maps shows for guest RAM
 NUMA_MODE_POLICY = {'strict': 'bind', 'preferred': 'prefer',
                     'interleave': 'interleave', 'restrictive': None}
-
-
-@dataclasses.dataclass(frozen=True)
-class Sched:
-    policy: str
-    priority: int = 0
 
 
 @dataclasses.dataclass(frozen=True)
@@ -47,7 +45,7 @@ class Intent:
     vcpu_sched: dict
     # None: the XML does not constrain the emulator threads
     emulator_affinity: frozenset = None
-    emulator_sched: Sched = None
+    emulator_sched: tuning.ThreadSched = None
     iothreads: tuple = ()
     iothread_affinity: dict = dataclasses.field(default_factory=dict)
     iothread_sched: dict = dataclasses.field(default_factory=dict)
@@ -77,7 +75,7 @@ def _sched(element):
     priority = 0
     if policy in policies.REALTIME_SCHED:
         priority = int(element.get('priority', 0))
-    return Sched(policy=policy, priority=priority)
+    return tuning.ThreadSched(policy=policy, priority=priority)
 
 
 def _iothread_ids(root):
