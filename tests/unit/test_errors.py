@@ -20,15 +20,13 @@ adapters' errors derive from nova's exceptions, which nova reports).
 
 import ast
 import builtins
-import os
 
 from rtnova.hardware import errors
 from rtnova.probe import probe_errors
 from rtnova.verify import domain
 from tests.unit import base
+from tests.unit import source_tree
 
-TOP = os.path.dirname(os.path.dirname(os.path.dirname(
-    os.path.abspath(__file__))))
 BUILTIN_ERRORS = {name for name, value in vars(builtins).items()
                   if isinstance(value, type) and
                   issubclass(value, BaseException)}
@@ -39,18 +37,12 @@ ALLOWED = {('rtnova/hardware/errors.py', 'RtnovaError'),
 
 
 def _builtin_based_classes():
-    for root, _dirs, files in os.walk(os.path.join(TOP, 'rtnova')):
-        for name in files:
-            if not name.endswith('.py'):
-                continue
-            path = os.path.join(root, name)
-            with open(path) as fh:
-                tree = ast.parse(fh.read(), path)
-            for node in ast.walk(tree):
-                if isinstance(node, ast.ClassDef) and any(
-                        isinstance(b, ast.Name) and b.id in BUILTIN_ERRORS
-                        for b in node.bases):
-                    yield os.path.relpath(path, TOP), node.name
+    for path, tree in source_tree.parsed_modules():
+        for node in ast.walk(tree):
+            if isinstance(node, ast.ClassDef) and any(
+                    isinstance(b, ast.Name) and b.id in BUILTIN_ERRORS
+                    for b in node.bases):
+                yield path, node.name
 
 
 class ErrorBaseTest(base.TestCase):

@@ -25,9 +25,7 @@ import ast
 import os
 
 from tests.unit import base
-
-TOP = os.path.dirname(os.path.dirname(os.path.dirname(
-    os.path.abspath(__file__))))
+from tests.unit import source_tree
 
 # lowest first
 LAYERS = (
@@ -71,21 +69,13 @@ def _imported_modules(tree):
 def imports_by_package():
     """{package: {imported name: [module path, ...]}} under rtnova/."""
     found = {}
-    top = os.path.join(TOP, 'rtnova')
-    for root, _dirs, files in os.walk(top):
-        rel = os.path.relpath(root, top)
-        if rel == '.':
-            continue
-        package = rel.split(os.sep)[0]
-        for name in files:
-            if not name.endswith('.py'):
-                continue
-            path = os.path.join(root, name)
-            with open(path) as fh:
-                tree = ast.parse(fh.read(), path)
-            for module in _imported_modules(tree):
-                found.setdefault(package, {}).setdefault(module, []).append(
-                    os.path.relpath(path, TOP))
+    for path, tree in source_tree.parsed_modules():
+        parts = path.split(os.sep)
+        if len(parts) < 3:
+            continue  # rtnova/__init__.py: the top, no package of its own
+        for module in _imported_modules(tree):
+            found.setdefault(parts[1], {}).setdefault(module, []).append(
+                path)
     return found
 
 
