@@ -44,7 +44,7 @@ def _up(L, args):
     install.system_packages(args.checkout)
     install.virtualenv(L, args.checkout)
     computes.network(L)
-    controller.up(L)
+    controller.up(L, args.checkout)
     computes.up(L, args.checkout)
     controller.discover_hosts(L)
     print(usage(L, time.monotonic() - started))

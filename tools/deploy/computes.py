@@ -154,6 +154,23 @@ def cpu_mode_flags(L, checkout):
     return result['flags']
 
 
+def memory_lock_flags():
+    """[rtnova] options for a host that cannot lock guest memory.
+
+    libvirt raises QEMU's RLIMIT_MEMLOCK for ``<locked/>``; where even root
+    may not raise it (no CAP_SYS_RESOURCE: a container), every real-time
+    guest would fail to start, so the tier tells rtnova not to lock.
+    """
+    res = subprocess.run(['prlimit', '--memlock=unlimited:unlimited',
+                          'true'], capture_output=True, text=True)
+    if res.returncode == 0:
+        return {}
+    print('HOST ADAPTATION memory lock: RLIMIT_MEMLOCK cannot be raised '
+          'here (%s); nova-compute runs with [rtnova] realtime_lock_memory '
+          '= False (guest RAM is not locked)' % res.stderr.strip())
+    return {'realtime_lock_memory': 'false'}
+
+
 def compute_service(L, host):
     name = host['name']
     conf = L.host(name, 'nova.conf')
@@ -179,9 +196,10 @@ def up(L, checkout):
         if not os.path.exists(_libvirtd_state(L, host['name'])):
             start_libvirtd(L, host)
     flags = cpu_mode_flags(L, checkout)
+    rt_flags = memory_lock_flags()
     for host in lay.COMPUTES:
         config.write(L.host(host['name'], 'nova.conf'),
-                     config.nova_compute(L, host, flags))
+                     config.nova_compute(L, host, flags, rt_flags))
         subprocess.run(['chown', '-R', '%s:%s' % (lay.NOVA_USER,
                                                    lay.NOVA_USER),
                         L.host(host['name'], 'nova'),

@@ -94,6 +94,35 @@ def glance(L):
     })
 
 
+def neutron(L):
+    """neutron-server: ML2 with no mechanism driver, no agents.
+
+    Servers boot with ``--nic none``; nova-api still asks neutron for
+    every server's ports (security groups in the server view).
+    """
+    return ini({
+        'DEFAULT': {'core_plugin': 'ml2', 'service_plugins': 'router,port_forwarding',
+                    'auth_strategy': 'keystone',
+                    'transport_url': transport_url(),
+                    'state_path': L.path('neutron'),
+                    'api_paste_config': L.etc('neutron-api-paste.ini'),
+                    'notify_nova_on_port_status_changes': 'false',
+                    'notify_nova_on_port_data_changes': 'false'},
+        'database': {'connection': db('neutron')},
+        'keystone_authtoken': authtoken('neutron'),
+        'nova': dict(auth('nova'), region_name='RegionOne'),
+        'oslo_concurrency': {'lock_path': L.path('neutron', 'lock')},
+    })
+
+
+def ml2():
+    return ini({
+        'ml2': {'type_drivers': 'flat', 'tenant_network_types': '',
+                'mechanism_drivers': '', 'extension_drivers': 'port_security'},
+        'ml2_type_flat': {'flat_networks': '*'},
+    })
+
+
 NOVA_FILTERS = 'nova.scheduler.filters.all_filters'
 RT_FILTER = 'rtnova.scheduler.filters.RealtimeFilter'
 # nova 34's default enabled_filters, then rtnova's (scheduler guide)
@@ -111,6 +140,7 @@ def nova_common(L, my_ip, state_path):
         'keystone_authtoken': authtoken('nova'),
         'placement': dict(auth('placement'), region_name='RegionOne'),
         'glance': {'region_name': 'RegionOne'},
+        'neutron': dict(auth('neutron'), region_name='RegionOne'),
         'oslo_concurrency': {'lock_path': state_path + '/lock'},
         'oslo_messaging_rabbit': {'heartbeat_in_pthread': 'false'},
     }
@@ -138,7 +168,7 @@ def _multi_filters(sections):
     return sections
 
 
-def nova_compute(L, host, cpu_mode_flags):
+def nova_compute(L, host, cpu_mode_flags, rtnova_flags):
     """One compute host's nova.conf (nova-compute as the nova user)."""
     state = L.host(host['name'], 'nova')
     sections = nova_common(L, host['ip'], state)
@@ -156,8 +186,9 @@ def nova_compute(L, host, cpu_mode_flags):
     # nova's own context and rtnova's, both through sudo privsep-helper
     sections['nova_sys_admin'] = {'helper_command': helper}
     sections['rtnova_privileged'] = {'helper_command': helper}
+    sections['rtnova'] = dict(rtnova_flags)
     if host['emulator_pin_set']:
-        sections['rtnova'] = {'emulator_pin_set': host['emulator_pin_set']}
+        sections['rtnova']['emulator_pin_set'] = host['emulator_pin_set']
     return ini(sections)
 
 

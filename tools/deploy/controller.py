@@ -29,8 +29,8 @@ from tools.deploy import layout as lay
 from tools.deploy import procs
 
 IP = lay.CONTROLLER_IP
-DATABASES = ('keystone', 'placement', 'glance', 'nova_api', 'nova',
-             'nova_cell0')
+DATABASES = ('keystone', 'placement', 'glance', 'neutron', 'nova_api',
+             'nova', 'nova_cell0')
 
 
 def mariadb(L):
@@ -98,7 +98,7 @@ def rabbitmq(L):
                      'AMQP port', timeout=180)
 
 
-def uwsgi(L, name, module, env, configs):
+def uwsgi(L, name, module, env, configs, pythonpath=()):
     """A WSGI application under uWSGI: one process, a few threads."""
     port = lay.PORTS[name]
     svc = procs.service(name, [
@@ -109,7 +109,9 @@ def uwsgi(L, name, module, env, configs):
         # saying so keeps clients from reusing it (else: connection reset)
         '--add-header', 'Connection: close',
         '--http-socket', '%s:%d' % (IP, port), '--module', module,
-        '--venv', L.venv], L, configs=configs, env=env, port=port)
+        '--venv', L.venv] + [
+            arg for path in pythonpath for arg in ('--pythonpath', path)],
+        L, configs=configs, env=env, port=port)
     procs.start(L, svc)
     # uWSGI's master opens the port before its worker loads the app
     procs.wait_until(svc, procs.http_answers('http://%s:%d/' % (IP, port)),
@@ -149,11 +151,8 @@ def openstack(L, *args):
 
 
 def identity(L):
-    """Projects, users, services and endpoints (the catalog), once."""
+    """Projects, users, services and endpoints (the catalog)."""
     config.write(L.clouds_yaml, config.clouds_yaml(L), 0o644)
-    done = L.path('keystone', 'catalog.done')
-    if os.path.exists(done):
-        return
     os_ = lambda *a: openstack(L, *a)  # noqa: E731
     os_('project', 'create', '--or-show', 'service')
     os_('project', 'create', '--or-show', 'demo')
@@ -162,16 +161,23 @@ def identity(L):
     os_('role', 'add', '--project', 'demo', '--user', 'demo', 'member')
     for user, kind, name in (('placement', 'placement', 'placement'),
                              ('glance', 'image', 'glance'),
+                             ('neutron', 'network', 'neutron'),
                              ('nova', 'compute', 'nova')):
         os_('user', 'create', '--or-show', '--password', lay.PASSWORD, user)
-        os_('role', 'add', '--project', 'service', '--user', user, 'admin')
+        # 'service': neutron's auth_token middleware refuses nova's
+        # service token without it (401 on every server listing)
+        for role in ('admin', 'service'):
+            os_('role', 'add', '--project', 'service', '--user', user, role)
+        if subprocess.run([L.bin('openstack'), 'service', 'show', name],
+                          capture_output=True,
+                          env=dict(os.environ, **admin_env(L))).returncode == 0:
+            continue
         os_('service', 'create', '--name', name, kind)
         path = '/v2.1' if kind == 'compute' else ''
         key = 'nova-api' if kind == 'compute' else name
         for interface in ('public', 'internal'):
             os_('endpoint', 'create', '--region', 'RegionOne', kind,
                 interface, lay.url(key, path))
-    open(done, 'w').close()
 
 
 def placement(L):
@@ -192,6 +198,23 @@ def glance(L):
     uwsgi(L, 'glance', 'glance.wsgi.api:application',
           {'OS_GLANCE_CONFIG_DIR': L.etc()},
           [conf, L.etc('glance-api-paste.ini')])
+
+
+def neutron(L, checkout):
+    conf, plugin = L.etc('neutron.conf'), L.etc('ml2_conf.ini')
+    os.makedirs(L.path('neutron', 'lock'), exist_ok=True)
+    config.write(conf, config.neutron(L))
+    config.write(plugin, config.ml2())
+    shutil.copy(L.path('venv', 'etc', 'neutron', 'api-paste.ini'),
+                L.etc('neutron-api-paste.ini'))
+    procs.run([L.bin('neutron-db-manage'), '--config-file', conf,
+               '--config-file', plugin, 'upgrade', 'heads'],
+              'neutron-db-manage upgrade heads')
+    uwsgi(L, 'neutron', 'tools.deploy.neutron_app:application',
+          {'OS_NEUTRON_CONFIG_DIR': L.etc(),
+           'OS_NEUTRON_CONFIG_FILES': 'neutron.conf;ml2_conf.ini'},
+          [conf, plugin, L.etc('neutron-api-paste.ini')],
+          pythonpath=[checkout])
 
 
 def nova(L):
@@ -225,11 +248,12 @@ def discover_hosts(L):
               'nova-manage discover_hosts')
 
 
-def up(L):
+def up(L, checkout):
     mariadb(L)
     rabbitmq(L)
     keystone(L)
     identity(L)
     placement(L)
     glance(L)
+    neutron(L, checkout)
     nova(L)

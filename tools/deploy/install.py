@@ -33,7 +33,8 @@ POLICY_RC = '/usr/sbin/policy-rc.d'
 # nova, the services and the client, at the series rtnova is pinned to
 # (design notes: these install together with pip check clean)
 PYPI = ('nova==34.0.0', 'keystone==30.0.0', 'glance==33.0.0',
-        'openstack-placement==16.0.0', 'python-openstackclient==10.5.0',
+        'openstack-placement==16.0.0', 'neutron==29.0.0',
+        'python-openstackclient==10.5.0',
         'osc-placement', 'uWSGI==2.0.31', 'PyMySQL',
         # builds rtnova's wheel (pbr's setup.py bdist_wheel)
         'wheel',

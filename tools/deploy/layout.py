@@ -39,6 +39,7 @@ PORTS = {
     'keystone': 15000,
     'placement': 18778,
     'glance': 19292,
+    'neutron': 19696,
     'nova-api': 18774,
 }
 
