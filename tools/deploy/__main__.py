@@ -14,10 +14,10 @@
 
 """The deployment tier's command line (run as root from a checkout).
 
-    python3 -m tools.deploy up [--state DIR]      install what is missing, start all
-    python3 -m tools.deploy status [--state DIR]  each service: pid, command, config, log
-    python3 -m tools.deploy stop|start NAME       one service on its own
-    python3 -m tools.deploy down [--state DIR]    stop all, remove state, netns, user
+    python3 -m tools.deploy up [--state DIR]     install, start everything
+    python3 -m tools.deploy status [--state DIR] pid, command, config, log
+    python3 -m tools.deploy stop|start NAME      one service on its own
+    python3 -m tools.deploy down [--state DIR]   stop all, remove it all
 
 Exit status: 0 done, 1 a step failed (the message names it and its log),
 2 bad usage.
@@ -55,7 +55,7 @@ def usage(L, seconds):
         'rtnova deployment up in %.0f s (state: %s)' % (seconds, L.state),
         '',
         '  export OS_CLIENT_CONFIG_FILE=%s' % L.clouds_yaml,
-        '  export OS_CLOUD=rtnova-admin      # or rtnova-member (project demo)',
+        '  export OS_CLOUD=rtnova-admin    # or rtnova-member (project demo)',
         '  export PATH=%s:$PATH' % L.bin(''),
         '  openstack compute service list',
         '',

@@ -200,8 +200,8 @@ def up(L, checkout):
     for host in lay.COMPUTES:
         config.write(L.host(host['name'], 'nova.conf'),
                      config.nova_compute(L, host, flags, rt_flags))
-        subprocess.run(['chown', '-R', '%s:%s' % (lay.NOVA_USER,
-                                                   lay.NOVA_USER),
+        owner = '%s:%s' % (lay.NOVA_USER, lay.NOVA_USER)
+        subprocess.run(['chown', '-R', owner,
                         L.host(host['name'], 'nova'),
                         L.host(host['name'], 'nova.conf')], check=True)
         # the nova user writes its own log
@@ -213,7 +213,8 @@ def up(L, checkout):
 
 
 def wait_computes(L):
-    admin = {'OS_CLIENT_CONFIG_FILE': L.clouds_yaml, 'OS_CLOUD': 'rtnova-admin'}
+    admin = {'OS_CLIENT_CONFIG_FILE': L.clouds_yaml,
+             'OS_CLOUD': 'rtnova-admin'}
     for host in lay.COMPUTES:
         svc = compute_service(L, host)
 
@@ -229,7 +230,11 @@ def wait_computes(L):
 
 
 def down(L):
-    """Destroy guests (libvirtd leaves QEMU running), stop computes' daemons."""
+    """Stop nova-compute, destroy guests, stop libvirtd.
+
+    libvirtd leaves QEMU running when it stops; the mount namespace goes
+    with the last of its processes.
+    """
     for host in lay.COMPUTES:
         path = _libvirtd_state(L, host['name'])
         if not os.path.exists(path):

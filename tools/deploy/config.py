@@ -101,7 +101,10 @@ def neutron(L):
     every server's ports (security groups in the server view).
     """
     return ini({
-        'DEFAULT': {'core_plugin': 'ml2', 'service_plugins': 'router,port_forwarding',
+        # port_forwarding (and the router it needs) maps the Port model
+        # relationship neutron's port listing loads
+        'DEFAULT': {'core_plugin': 'ml2',
+                    'service_plugins': 'router,port_forwarding',
                     'auth_strategy': 'keystone',
                     'transport_url': transport_url(),
                     'state_path': L.path('neutron'),

@@ -168,9 +168,9 @@ def identity(L):
         # service token without it (401 on every server listing)
         for role in ('admin', 'service'):
             os_('role', 'add', '--project', 'service', '--user', user, role)
+        env = dict(os.environ, **admin_env(L))
         if subprocess.run([L.bin('openstack'), 'service', 'show', name],
-                          capture_output=True,
-                          env=dict(os.environ, **admin_env(L))).returncode == 0:
+                          capture_output=True, env=env).returncode == 0:
             continue
         os_('service', 'create', '--name', name, kind)
         path = '/v2.1' if kind == 'compute' else ''

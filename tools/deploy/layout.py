@@ -12,7 +12,7 @@
 #    License for the specific language governing permissions and limitations
 #    under the License.
 
-"""Where the deployment tier puts things: one state directory, addresses, ports.
+"""Where the deployment tier puts things: state directory, addresses, ports.
 
 Everything the tier writes lives under the state directory (default
 ``/var/tmp/rtnova-deploy``) except what Linux keeps elsewhere by nature and

@@ -51,9 +51,9 @@ class Deployment(object):
     def ensure(cls):
         L = lay.Layout(STATE)
         services = procs.load(L)
-        if not services or not all(procs.read_pid(s) for s in
-                                    services.values()
-                                    if not s['name'].startswith('libvirtd')):
+        daemons = [s for s in services.values()
+                   if not s['name'].startswith('libvirtd')]
+        if not daemons or not all(procs.read_pid(s) for s in daemons):
             subprocess.run([sys.executable, '-m', 'tools.deploy', 'up',
                             '--state', STATE], cwd=TOP, check=True)
             cls.brought_up = True
@@ -140,9 +140,9 @@ class SeedsTest(testtools.TestCase):
                 for p in tree.findall('cputune/vcpupin')}
         self.assertEqual({'0', '1'}, set(pins))
         sched = tree.findall('cputune/vcpusched')
-        self.assertEqual([('1', 'fifo')], [(s.get('vcpus'),
-                                             s.get('scheduler'))
-                                            for s in sched])
+        self.assertEqual([('1', 'fifo')],
+                         [(s.get('vcpus'), s.get('scheduler'))
+                          for s in sched])
         # the emulator threads share vCPU 0's pCPU (the mask's non-RT vCPU)
         self.assertEqual(pins['0'],
                          tree.find('cputune/emulatorpin').get('cpuset'))
