@@ -61,8 +61,10 @@ def usage(L, seconds):
         '',
         'Services (command, config, log): python3 -m tools.deploy status '
         '--state %s' % L.state,
-        'Compute hosts: ip netns exec rt-c1|rt-c2 ...; libvirt inside: '
-        'see status',
+        'Compute hosts: ssh -i %s -o UserKnownHostsFile=%s root@%s '
+        '(rt-c1; rt-c2: %s)' % (
+            L.path('ssh', 'id_ed25519'), L.path('ssh', 'known_hosts'),
+            lay.COMPUTES[0]['ip'], lay.COMPUTES[1]['ip']),
         'Take it down: python3 -m tools.deploy down --state %s' % L.state])
 
 

@@ -183,9 +183,48 @@ def compute_service(L, host):
 
 
 def refresh(L, svc):
-    """A nova-compute's namespace target is its libvirtd's current pid."""
-    if svc['name'].startswith('nova-compute@'):
+    """A host service's namespace target is its libvirtd's current pid."""
+    if svc.get('host') and svc['argv'][0] == 'nsenter':
         svc['argv'][2] = str(libvirtd_pid(L, svc['host']))
+
+
+def ssh_keys(L):
+    """The operator's key and the hosts' key, kept in the state directory."""
+    ssh = L.path('ssh')
+    os.makedirs(ssh, mode=0o700, exist_ok=True)
+    for key in ('id_ed25519', 'host_ed25519_key'):
+        if not os.path.exists(os.path.join(ssh, key)):
+            procs.run(['ssh-keygen', '-q', '-t', 'ed25519', '-N', '', '-C',
+                       'rtnova-deploy', '-f', os.path.join(ssh, key)],
+                      'ssh-keygen')
+    shutil.copy(os.path.join(ssh, 'id_ed25519.pub'),
+                os.path.join(ssh, 'authorized_keys'))
+    with open(os.path.join(ssh, 'host_ed25519_key.pub')) as fh:
+        host_key = fh.read().split()[:2]
+    with open(os.path.join(ssh, 'known_hosts'), 'w') as fh:
+        for host in lay.COMPUTES:
+            fh.write('%s,%s %s\n' % (host['name'], host['ip'],
+                                     ' '.join(host_key)))
+
+
+def sshd_service(L, host):
+    """sshd on the host namespace's address, root by the tier's key only."""
+    ssh = L.path('ssh')
+    conf = L.host(host['name'], 'sshd_config')
+    config.write(conf, '\n'.join([
+        '# rtnova deployment tier: %s' % host['name'],
+        'ListenAddress %s' % host['ip'],
+        'HostKey %s/host_ed25519_key' % ssh,
+        'AuthorizedKeysFile %s/authorized_keys' % ssh,
+        'PidFile none', 'PermitRootLogin prohibit-password',
+        'PasswordAuthentication no', 'KbdInteractiveAuthentication no',
+        'UsePAM no', 'StrictModes no']) + '\n', 0o600)
+    # sshd wants its privilege separation directory (the namespace's /run)
+    return procs.service('sshd@' + host['name'], [
+        'nsenter', '--target', str(libvirtd_pid(L, host['name'])),
+        '--mount', '--uts', '--net', '--', 'sh', '-c',
+        'mkdir -p /run/sshd && exec /usr/sbin/sshd -D -e -f "$0"', conf],
+        L, configs=[conf], host=host['name'], port=22)
 
 
 def up(L, checkout):
@@ -209,6 +248,11 @@ def up(L, checkout):
         open(log, 'a').close()
         shutil.chown(log, lay.NOVA_USER, lay.NOVA_USER)
         procs.start(L, compute_service(L, host))
+    ssh_keys(L)
+    for host in lay.COMPUTES:
+        svc = sshd_service(L, host)
+        procs.start(L, svc)
+        procs.wait_until(svc, procs.port_open(host['ip'], 22), 'ssh port')
     wait_computes(L)
 
 
@@ -240,9 +284,10 @@ def down(L):
         if not os.path.exists(path):
             continue
         services = procs.load(L)
-        svc = services.get('nova-compute@' + host['name'])
-        if svc:
-            procs.stop(svc)
+        for kind in ('nova-compute@', 'sshd@'):
+            svc = services.get(kind + host['name'])
+            if svc:
+                procs.stop(svc)
         with open(path) as fh:
             daemon = private_libvirtd.PrivateLibvirtd.from_state(json.load(fh))
         sock = os.path.join(daemon.root, 'run', 'libvirt-sock')
