@@ -106,7 +106,11 @@ def _down(L, args):
     started = time.monotonic()
     computes.down(L)
     for svc in reversed(list(procs.load(L).values())):
-        procs.stop(svc)
+        if procs.read_pid(svc):
+            began = time.monotonic()
+            procs.stop(svc)
+            print('stopped %s (%.1f s)' % (svc['name'],
+                                           time.monotonic() - began))
     computes.network_down(L)
     computes.user_down(L)
     install.remove_state(L)

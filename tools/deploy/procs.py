@@ -47,7 +47,7 @@ def record(layout, service):
     services[service['name']] = service
     tmp = layout.services_json + '.tmp'
     with open(tmp, 'w') as fh:
-        json.dump(services, fh, indent=1, sort_keys=True)
+        json.dump(services, fh, indent=1)
     os.replace(tmp, layout.services_json)
 
 
