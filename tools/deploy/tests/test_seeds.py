@@ -54,9 +54,14 @@ class Deployment(object):
         daemons = [s for s in services.values()
                    if not s['name'].startswith('libvirtd')]
         if not daemons or not all(procs.read_pid(s) for s in daemons):
-            subprocess.run([sys.executable, '-m', 'tools.deploy', 'up',
-                            '--state', STATE], cwd=TOP, check=True)
             cls.brought_up = True
+            try:
+                subprocess.run([sys.executable, '-m', 'tools.deploy', 'up',
+                                '--state', STATE], cwd=TOP, check=True)
+            except BaseException:
+                # a half-made deployment is taken down too
+                cls.release()
+                raise
         return L
 
     @classmethod
