@@ -59,6 +59,19 @@ cause VM exits. USB input devices go with it (the console pointer falls back
 to PS/2). If other USB devices are attached (USB redirection or
 passthrough) the controller is kept.
 """),
+    cfg.BoolOpt(
+        'realtime_lock_memory',
+        default=True,
+        help="""
+Lock real-time guests' memory (``<memoryBacking><locked/>``), as nova does.
+
+Leave it on for production: locked memory is never paged out, so a guest's
+RAM access never waits for the disk. Turn it off only on hosts where
+libvirt cannot raise QEMU's ``RLIMIT_MEMLOCK`` (libvirtd without
+``CAP_SYS_RESOURCE``, e.g. in a container): there every real-time guest
+otherwise fails to start with "cannot limit locked memory". A flavor or
+image that asks for ``hw:locked_memory`` explicitly still gets it.
+"""),
 ]
 
 
@@ -67,4 +80,5 @@ def latency_features(conf):
     return tuning.LatencyFeatures(
         pmu_off=conf.rtnova.realtime_pmu_off,
         no_memballoon=conf.rtnova.realtime_disable_memballoon,
-        no_usb=conf.rtnova.realtime_disable_usb)
+        no_usb=conf.rtnova.realtime_disable_usb,
+        lock_memory=conf.rtnova.realtime_lock_memory)

@@ -55,6 +55,9 @@ class LatencyFeatures:
     pmu_off: bool = True
     no_memballoon: bool = True
     no_usb: bool = True
+    # [rtnova] realtime_lock_memory: off only where RLIMIT_MEMLOCK cannot
+    # be raised (nova itself always locks real-time guests' memory)
+    lock_memory: bool = True
 
 
 @dataclasses.dataclass(frozen=True)
@@ -136,7 +139,8 @@ def plan(request, placement, iothreads=1, small_page_kb=4, features=None):
         memnodes=tuple((c.guest_cell, c.host_cell) for c in cells),
         hugepages=_hugepages(cells, small_page_kb),
         nosharepages=realtime,
-        locked=realtime or bool(request.locked_memory),
+        locked=(realtime and (features is None or features.lock_memory)) or
+        bool(request.locked_memory),
         features=(features or LatencyFeatures()) if realtime else None,
         uses_pool=placement.uses_pool,
     )

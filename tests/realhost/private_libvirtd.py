@@ -181,13 +181,33 @@ class PrivateLibvirtd(object):
     # start
 
     @classmethod
-    def start(cls, drop_cpu_controller, timeout=60):
-        root = tempfile.mkdtemp(prefix='rtnova-libvirtd-')
+    def start(cls, drop_cpu_controller, timeout=60, root=None, prefix=(),
+              hostname=None, libvirtd_conf=None):
+        """Start the daemons; the test tier passes only the first argument.
+
+        The deployment tier (tools/deploy) makes a compute "host" of it:
+        ``prefix`` runs the namespace's creator inside a network namespace
+        (``ip netns exec NAME``), ``hostname`` adds a UTS namespace with
+        that name (libvirt's node name), ``libvirtd_conf`` is the text of
+        the private libvirtd.conf (socket group for an unprivileged
+        nova-compute) and ``root`` a directory to use instead of a new
+        temporary one.
+        """
+        if root is None:
+            root = tempfile.mkdtemp(prefix='rtnova-libvirtd-')
         daemon = cls(root)
         try:
             daemon._write_files(drop_cpu_controller)
-            subprocess.run(['unshare', '--mount', '--propagation', 'private',
-                            '--', 'sh', '-euc', daemon._script()],
+            if libvirtd_conf is not None:
+                with open(daemon.path('etc', 'libvirtd.conf'), 'w') as fh:
+                    fh.write(libvirtd_conf)
+            unshare = ['unshare', '--mount', '--propagation', 'private']
+            script = daemon._script()
+            if hostname:
+                unshare.insert(1, '--uts')
+                script = 'hostname %s\n%s' % (shlex.quote(hostname), script)
+            subprocess.run(list(prefix) + unshare + ['--', 'sh', '-euc',
+                                                     script],
                            check=True, capture_output=True, text=True,
                            timeout=timeout)
             for name in DAEMONS:

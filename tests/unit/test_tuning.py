@@ -107,6 +107,21 @@ class Rt1SmallPlanTest(base.TestCase):
     def test_latency_features_on(self):
         self.assertEqual(tuning.LatencyFeatures(), self.plan.features)
 
+    def test_memory_lock_switched_off_by_the_operator(self):
+        # [rtnova] realtime_lock_memory = False: no <locked/>, the rest kept
+        off = tuning.LatencyFeatures(lock_memory=False)
+        plan = _plan(_request(extra=RT_SPECS), RT1_CELLS, _host(),
+                     features=off)
+        self.assertFalse(plan.locked)
+        self.assertTrue(plan.nosharepages)
+        self.assertEqual(self.plan.hugepages, plan.hugepages)
+
+    def test_explicit_locked_memory_kept_when_switched_off(self):
+        extra = dict(RT_SPECS, **{'hw:locked_memory': 'true'})
+        plan = _plan(_request(extra=extra), RT1_CELLS, _host(),
+                     features=tuning.LatencyFeatures(lock_memory=False))
+        self.assertTrue(plan.locked)
+
     def test_no_thread_sched_unless_asked(self):
         self.assertIsNone(self.plan.emulatorsched)
         self.assertIsNone(self.plan.iothreadsched)
