@@ -120,7 +120,7 @@ def bound_kthreads(dedicated):
         try:
             with open('/proc/%d/task/%d/schedstat' % (thread.pid,
                                                       thread.tid)) as fh:
-                found[thread.tid] = (thread.name, int(fh.read().split()[0]))
+                found[thread.tid] = (thread.comm, int(fh.read().split()[0]))
         except (OSError, ValueError, IndexError):
             continue
     return found
