@@ -192,7 +192,9 @@ def keep_realtime_scheduling(xml, request):
     if cputune is None or not request.realtime:
         return xml
     for node in cputune.findall('vcpusched'):
-        node.set('scheduler', request.rt_policy)
+        priority = node.get('priority')
+        set_sched(node, tuning.ThreadSched(
+            request.rt_policy, None if priority is None else int(priority)))
     _replace_sched(cputune, 'emulatorsched',
                    tuning.thread_sched(request.emulator_sched))
     iothreads = [int(p.get('iothread')) for p in

@@ -43,8 +43,8 @@ class Knob:
             return False
         try:
             if self.kind == 'hex':
-                return (int(current.replace(',', '') or '0', 16) ==
-                        int(self.value.replace(',', ''), 16))
+                return (cpuset.parse_hex_mask(current) ==
+                        cpuset.parse_hex_mask(self.value))
             if self.kind == 'list':
                 return (cpuset.parse_cpu_spec(current) ==
                         cpuset.parse_cpu_spec(self.value))
