@@ -26,9 +26,12 @@ same dedicated pCPU, under:
 each idle, with housekeeping load (a busy loop on every non-dedicated
 CPU) and with a busy loop started with its affinity set to the vCPU's own
 pCPU ("same-cpu"), all with ``sched_rt_runtime_us=-1`` (set for the run,
-restored), plus (b) idle on the kernel's default RT throttling. All seven
-cases run first on the host as it is, then under ``rtnova-shield
---dedicated <pCPU>`` (applied once, undone at the end). Under the shield the
+restored), plus (b) idle with ``sched_rt_runtime_us`` as the host has it
+(the kernel's default RT throttling before the shield; under the shield,
+whatever the shield set: -1 where stalld or the kernel's fair server guards
+against starvation). All seven cases run first on the host as it is, then
+under ``rtnova-shield --dedicated <pCPU>`` (applied once, undone at the
+end). Under the shield the
 same-cpu loop is born in the housekeeping cpuset: the kernel refuses its
 CPU (EINVAL) and the row says so and where it spun instead.
 
@@ -136,13 +139,21 @@ def kthread_time(before, after):
     return '%.2f ms (%s)' % (total / 1e6, top or 'none ran')
 
 
+def runtime_label(runtime):
+    """What the rt_runtime column says: the case's value, or the host's."""
+    if runtime is not None:
+        return str(runtime)
+    with open('/proc/sys/kernel/sched_rt_runtime_us') as fh:
+        return 'host ' + fh.read().strip()
+
+
 def row(case, name, shield, load, runtime, data):
     vcpu = data['vcpus'][0]
     median = statistics.median(vcpu['max_per_window_us'])
-    return ('(%s) %-20s %-6s %-13s %-10s %-14s %10.1f %10.1f %10.1f '
+    return ('(%s) %-20s %-6s %-13s %-12s %-14s %10.1f %10.1f %10.1f '
             '%9.1f %7.1f' % (
                 case, name, 'on' if shield else 'off', load,
-                'default' if runtime is None else str(runtime),
+                runtime,
                 '%s %d' % (vcpu['policy'], vcpu['priority']),
                 vcpu['max_us'], median, vcpu['p99_99_us'], vcpu['p99_9_us'],
                 vcpu['p50_us']))
@@ -197,7 +208,7 @@ def header(args):
     print('Columns: largest gap between two rdtsc reads of the run (max), '
           'median of the per-window maxima (med max), percentiles of all '
           'gaps (bucket upper bounds); all in us')
-    print('%-24s %-6s %-13s %-10s %-14s %10s %10s %10s %9s %7s' % (
+    print('%-24s %-6s %-13s %-12s %-14s %10s %10s %10s %9s %7s' % (
         'case', 'shield', 'load', 'rt_runtime', 'vCPU sched', 'max',
         'med max', 'p99.99', 'p99.9', 'p50'))
 
@@ -208,10 +219,11 @@ def run_cases(conf, uri, args, shield):
     dedicated = frozenset(cpuset.parse_cpu_option(args.dedicated,
                                                   '--dedicated'))
     for case, name, flavor, load, runtime in CASES:
+        label = runtime_label(runtime)
         before = bound_kthreads(dedicated)
         data = run_case(conf, uri, args.seconds, flavor, load, runtime)
         ran = kthread_time(before, bound_kthreads(dedicated))
-        print(row(case, name, shield, load, runtime, data), flush=True)
+        print(row(case, name, shield, load, label, data), flush=True)
         if load == 'same-cpu':
             print('    same-cpu intruder: %s' % data['load'], flush=True)
         print('    per-CPU kernel threads of pCPU %s ran %s during the case '
@@ -226,7 +238,8 @@ def report(conf, uri, args):
     with shielded(args.dedicated) as lines:
         print('rtnova-shield --dedicated %s: %s' % (
             args.dedicated, '; '.join(
-                ln for ln in lines if ln.startswith(('cpuset', 'left')))))
+                ln for ln in lines if ln.startswith(
+                    ('cpuset', 'left', 'set: kernel.sched_rt')))))
         found = run_cases(conf, uri, args, True)
     idle_rt = found['b', 'none', -1]['vcpus'][0]
     idle_other = found['a', 'none', -1]['vcpus'][0]

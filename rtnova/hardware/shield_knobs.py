@@ -72,13 +72,16 @@ def _mask_knobs(housekeeping):
     ]
 
 
-def knobs(housekeeping, dedicated, stalld_running, fair_server_state):
+def knobs(housekeeping, dedicated, stalld_running, fair_server_state,
+          guard=None):
     """([Knob] to set, [(knob, why it is left alone)]).
 
     ``fair_server_state`` is the status reader's: 'read', 'absent',
-    'unmounted' or 'refused'. Real-time throttling and the fair server are
-    the only things that give a starved per-CPU kernel thread time next to
-    a busy SCHED_FIFO vCPU: they are turned off only while stalld runs.
+    'unmounted' or 'refused'. ``guard`` names what still gives a starved
+    per-CPU kernel thread time next to a busy SCHED_FIFO vCPU once RT
+    throttling is off (stalld, or the kernel's own fair server); None if
+    nothing does. The fair server itself is zeroed only while stalld runs:
+    then stalld is the one guard left.
     """
     todo = [
         Knob('kernel.timer_migration', 'proc/sys/kernel/timer_migration',
@@ -88,17 +91,19 @@ def knobs(housekeeping, dedicated, stalld_running, fair_server_state):
              'the per-CPU vmstat worker wakes every 10 s, not every second'),
     ] + _mask_knobs(housekeeping)
     left = []
-    if stalld_running:
+    if guard:
         todo.append(Knob(
             'kernel.sched_rt_runtime_us', 'proc/sys/kernel/'
             'sched_rt_runtime_us', '-1', 'no real-time throttling: a '
             'SCHED_FIFO vCPU is not stopped for 50 ms of every second; '
-            'stalld (running) boosts starved kernel threads instead'))
+            'starved kernel threads still get time: %s' % guard))
     else:
-        left.append(('kernel.sched_rt_runtime_us = -1', 'stalld does not '
-                     'run, and without it a busy SCHED_FIFO vCPU would '
-                     'starve its CPU\'s kernel threads for good; start '
-                     'stalld and run rtnova-shield again'))
+        left.append(('kernel.sched_rt_runtime_us = -1', 'nothing would '
+                     'give starved kernel threads time (stalld does not '
+                     'run, and the kernel has no active fair server): a '
+                     'busy SCHED_FIFO vCPU would starve its CPU\'s kernel '
+                     'threads for good; start stalld and run rtnova-shield '
+                     'again'))
     if fair_server_state == 'read' and stalld_running:
         todo.extend(Knob('fair server of CPU %d' % cpu,
                          '%s/cpu%d/runtime' % (FAIR_SERVER, cpu), '0',
@@ -106,8 +111,9 @@ def knobs(housekeeping, dedicated, stalld_running, fair_server_state):
                          'second next to a SCHED_FIFO vCPU (stalld runs)')
                     for cpu in sorted(dedicated))
     elif fair_server_state == 'read':
-        left.append(('fair server runtime 0', 'stalld does not run (same '
-                     'reason as sched_rt_runtime_us)'))
+        left.append(('fair server runtime 0', 'stalld does not run, and '
+                     'the fair server is then the only guard against '
+                     'starvation'))
     return todo, left
 
 

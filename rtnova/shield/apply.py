@@ -29,6 +29,7 @@ from rtnova.hardware import errors
 from rtnova.hardware import shield_knobs
 from rtnova.hardware import shield_plan
 from rtnova.shield import cpuset_v1
+from rtnova.shield import starvation_guard
 from rtnova.shield import state as state_mod
 
 _fmt = cpuset.format_cpu_spec
@@ -151,8 +152,7 @@ def apply(host, dedicated, state_path):
     keep, mode = validate(host, dedicated, saved)
     data = saved or state_mod.new(dedicated, keep, mode)
     server = host.fair_server(dedicated).state
-    knobs, left = shield_knobs.knobs(keep, dedicated, host.stalld_running(),
-                                     server)
+    knobs, left = starvation_guard.knobs_for(host, keep, dedicated)
     lines = ['housekeeping CPUs %s, dedicated CPUs %s'
              % (_fmt(keep), _fmt(frozenset(dedicated)))]
     state_mod.save(state_path, data)

@@ -25,6 +25,7 @@ from rtnova.hardware import cpuset
 from rtnova.hardware import shield_knobs
 from rtnova.hardware import shield_plan
 from rtnova.shield import cpuset_v1
+from rtnova.shield import starvation_guard
 
 _fmt = cpuset.format_cpu_spec
 _SHOWN = 8
@@ -70,8 +71,7 @@ def irq_lines(host, keep):
 
 
 def knob_lines(host, keep, dedicated):
-    knobs, left = shield_knobs.knobs(keep, dedicated, host.stalld_running(),
-                                     host.fair_server(dedicated).state)
+    knobs, left = starvation_guard.knobs_for(host, keep, dedicated)
     lines = []
     for knob in knobs:
         current = host.read(knob.path)

@@ -44,6 +44,39 @@ FILES = ('/sys/devices/virtual/workqueue/cpumask',
 ASK_FOR_CPU_1 = ('import os\ntry:\n    os.sched_setaffinity(0, {1})\n'
                  'except OSError as exc:\n    print(exc.errno)\nelse:\n'
                  '    print(sorted(os.sched_getaffinity(0)))\n')
+# Next to a SCHED_FIFO busy loop on CPU 1, how much CPU a SCHED_OTHER busy
+# loop on CPU 1 gets in 2 s (ms). Both leave the shield's cpuset for the
+# root one first, as libvirt's vCPU threads do; the parent stays on CPU 0
+# to stop them.
+STARVATION_TRIAL = 'ROOT_TASKS = %r\n' % (CPUSET + '/tasks') + '''
+import os, time
+def child(policy):
+    pid = os.fork()
+    if pid == 0:
+        with open(ROOT_TASKS, 'w') as fh:
+            fh.write(str(os.getpid()))
+        os.sched_setaffinity(0, {1})
+        if policy:
+            os.sched_setscheduler(0, policy, os.sched_param(10))
+        while True:
+            pass
+    return pid
+def cpu_ms(pid):
+    fields = open('/proc/%d/stat' % pid).read().rsplit(')', 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) * 1000 // os.sysconf(
+        'SC_CLK_TCK')
+os.sched_setaffinity(0, {0})
+other = child(None)
+time.sleep(0.2)
+fifo = child(os.SCHED_FIFO)
+start = cpu_ms(other)
+time.sleep(2)
+got = cpu_ms(other) - start
+for pid in (fifo, other):
+    os.kill(pid, 9)
+    os.waitpid(pid, 0)
+print(got)
+'''
 
 
 def _read(path):
@@ -125,6 +158,20 @@ class ShieldOnThisHostTest(rh.RealHostTestCase):
         self.assertEqual('1', _read('/sys/devices/virtual/workqueue/cpumask'))
         self.assertEqual('0', _read('/proc/sys/kernel/timer_migration'))
 
+    def assertKernelThreadsKeepTime(self, out):
+        """With RT throttling off, the guard the shield named still works."""
+        if _read('/proc/sys/kernel/sched_rt_runtime_us') != '-1':
+            # no guard on this host: the shield must have said so
+            self.assertIn('left alone: kernel.sched_rt_runtime_us', out)
+            return
+        self.assertIn('starved kernel threads still get time', out)
+        got = subprocess.run([sys.executable, '-c', STARVATION_TRIAL],
+                             capture_output=True, text=True, check=True)
+        self.addDetail('normal task next to FIFO, ms of 2 s',
+                       content.text_content(got.stdout))
+        # a guard gives it ~50 ms of every second; without one, ~0
+        self.assertGreater(int(got.stdout), 20)
+
     def assertLibvirtPinsToCPU1(self):
         dom = self.libvirtd.start_domain(rh.firmware_domain_xml(
             rh.domain_name(), vcpus=1, cputune="<cputune><vcpupin vcpu='0' "
@@ -143,6 +190,7 @@ class ShieldOnThisHostTest(rh.RealHostTestCase):
         self.addDetail('apply', content.text_content(out))
         self.assertEqual(0, code, out)
         self.assertShielded()
+        self.assertKernelThreadsKeepTime(out)
         self.assertLibvirtPinsToCPU1()
         code, out = self.shield('--check')
         self.addDetail('check', content.text_content(out))

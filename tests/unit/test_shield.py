@@ -210,17 +210,47 @@ class ApplyUndoTest(ShieldTestBase):
         self.assertEqual(0, self.shield('--undo')[0])
         self.assertEqual('4-11', self.read('proc/irq/32/smp_affinity_list'))
 
-    def test_without_stalld_rt_throttling_and_fair_server_stay(self):
+    def test_without_stalld_the_fair_server_guards_rt_throttling_off(self):
+        # Linux >= 6.12: the fair server still gives kernel threads time
         self.tree.remove('proc/900/comm')
         self.tree.write('proc/sys/kernel/sched_rt_runtime_us', '950000')
         code, out, _ = self.shield('--dedicated', '4-11')
         self.assertEqual(0, code)
-        self.assertEqual('950000', self.read(
+        self.assertEqual('-1', self.read(
             'proc/sys/kernel/sched_rt_runtime_us'))
+        self.assertIn('deadline fair server gives normal tasks time', out)
+        # the guard itself is kept: nothing else would give them time
         self.assertEqual('50000000', self.read(
             'sys/kernel/debug/sched/fair_server/cpu5/runtime'))
-        self.assertIn('left alone: kernel.sched_rt_runtime_us = -1: stalld '
-                      'does not run', out)
+        self.assertIn('left alone: fair server runtime 0: stalld does not '
+                      'run', out)
+        self.assertEqual(0, self.shield('--undo')[0])
+        self.assertEqual('950000', self.read(
+            'proc/sys/kernel/sched_rt_runtime_us'))
+
+    def test_without_any_guard_rt_throttling_stays(self):
+        self.tree.remove('proc/900/comm')
+        self.tree.write('proc/sys/kernel/sched_rt_runtime_us', '950000')
+        self.tree.write('sys/kernel/debug/sched/fair_server/cpu5/runtime',
+                        '0')
+        code, out, _ = self.shield('--dedicated', '4-11')
+        self.assertEqual(0, code)
+        self.assertEqual('950000', self.read(
+            'proc/sys/kernel/sched_rt_runtime_us'))
+        self.assertIn('left alone: kernel.sched_rt_runtime_us = -1: nothing '
+                      'would give starved kernel threads time', out)
+
+    def test_fair_server_behind_refused_debugfs_is_presumed_on(self):
+        self.tree.remove('proc/900/comm')
+        self.tree.write('proc/sys/kernel/sched_rt_runtime_us', '950000')
+        # what the reader makes of a file it cannot read as a number
+        self.tree.write('sys/kernel/debug/sched/fair_server/cpu4/runtime',
+                        'not readable')
+        code, out, _ = self.shield('--dedicated', '4-11')
+        self.assertEqual(0, code)
+        self.assertEqual('-1', self.read(
+            'proc/sys/kernel/sched_rt_runtime_us'))
+        self.assertIn('files are refused: the boot default is presumed', out)
 
     def test_systemd_host_persists_and_undo_restores_operator_file(self):
         self.tree.write('run/systemd/system/.keep', '')
