@@ -147,6 +147,24 @@ def runtime_label(runtime):
         return 'host ' + fh.read().strip()
 
 
+def steal_ms(cpus):
+    """Steal time of ``cpus`` so far, in ms (/proc/stat, 10 ms ticks).
+
+    On a host that is itself a guest, this is the time the outer
+    hypervisor ran something else on those CPUs: a stall no setting of
+    this kernel can remove.
+    """
+    tick_ms = 1000.0 / os.sysconf('SC_CLK_TCK')
+    total = 0.0
+    with open('/proc/stat') as fh:
+        for line in fh:
+            fields = line.split()
+            if fields[0].startswith('cpu') and fields[0][3:].isdigit() and (
+                    int(fields[0][3:]) in cpus) and len(fields) > 8:
+                total += int(fields[8]) * tick_ms
+    return total
+
+
 def row(case, name, shield, load, runtime, data):
     vcpu = data['vcpus'][0]
     median = statistics.median(vcpu['max_per_window_us'])
@@ -220,14 +238,16 @@ def run_cases(conf, uri, args, shield):
                                                   '--dedicated'))
     for case, name, flavor, load, runtime in CASES:
         label = runtime_label(runtime)
-        before = bound_kthreads(dedicated)
+        before, stolen = bound_kthreads(dedicated), steal_ms(dedicated)
         data = run_case(conf, uri, args.seconds, flavor, load, runtime)
         ran = kthread_time(before, bound_kthreads(dedicated))
+        stolen = steal_ms(dedicated) - stolen
         print(row(case, name, shield, load, label, data), flush=True)
         if load == 'same-cpu':
             print('    same-cpu intruder: %s' % data['load'], flush=True)
         print('    per-CPU kernel threads of pCPU %s ran %s during the case '
-              '(boot included)' % (args.dedicated, ran), flush=True)
+              '(boot included); the outer hypervisor took %.0f ms of it '
+              '(steal time)' % (args.dedicated, ran, stolen), flush=True)
         found[case, load, runtime] = data
     return found
 
