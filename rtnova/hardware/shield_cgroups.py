@@ -60,11 +60,13 @@ PARTITION_NOT_USED = (
     'pinned vCPUs do not need; isolcpus=domain at boot gives it too')
 
 
-def way(mode, systemd_runs, systemd_version=None):
+def way(mode, systemd_runs, systemd_version=None, knows_allowed=False):
     """The way to confine tasks (:data:`V1`, ...), or InvalidHostConfig.
 
-    ``mode`` is 'v1', 'v2' or None (no cpuset controller); the systemd
-    version is needed only for cgroup v2 with systemd as PID 1.
+    ``mode`` is 'v1', 'v2' or None (no cpuset controller). For cgroup v2
+    with systemd as PID 1, systemd must know ``AllowedCPUs=``: version 244
+    or newer, or ``knows_allowed`` (``systemctl show`` printed the
+    property: distributions backport it, RHEL 8's systemd 239 has it).
     """
     if mode is None:
         raise errors.InvalidHostConfig(
@@ -76,7 +78,7 @@ def way(mode, systemd_runs, systemd_version=None):
         return V1
     if not systemd_runs:
         return V2_CGROUP
-    if systemd_version is None or systemd_version < ALLOWED_CPUS_SINCE:
+    if not knows_allowed and (systemd_version or 0) < ALLOWED_CPUS_SINCE:
         raise errors.InvalidHostConfig(
             'systemd', 'version %s has no AllowedCPUs= (systemd %d and '
             'newer confine slices on cgroup v2), and the shield does not '
@@ -103,12 +105,16 @@ def runtime_dropin_path(unit):
 
 
 def parse_show(text):
-    """``AllowedCPUs`` from ``systemctl show -p AllowedCPUs`` ('' = all)."""
+    """``AllowedCPUs`` from ``systemctl show -p AllowedCPUs`` ('' = all).
+
+    None when systemd did not print the property: it does not know it
+    (asked with -p, a known property is printed even when empty).
+    """
     for line in (text or '').splitlines():
         key, sep, value = line.partition('=')
         if sep and key.strip() == 'AllowedCPUs':
             return value.strip()
-    return ''
+    return None
 
 
 def parse_version(text):

@@ -38,8 +38,10 @@ _REFUSED_EINVAL = ('new tasks they start are born there, and one that asks '
 def choose(host):
     """The way for this host, or InvalidHostConfig (nothing changed)."""
     mode, runs = host.cgroup_mode(), host.systemd_runs()
-    version = host.systemd.version() if mode == 'v2' and runs else None
-    return plan.way(mode, runs, version)
+    if mode != 'v2' or not runs:
+        return plan.way(mode, runs)
+    known = host.systemd.allowed_cpus(plan.CONFINED_UNITS[1]) is not None
+    return plan.way(mode, runs, host.systemd.version(), known)
 
 
 def confine(host, data, keep, save):
@@ -129,7 +131,7 @@ def _confine_units(host, data, keep, save):
         if all(item[0] != unit for item in data['units']):
             runtime = plan.runtime_dropin_path(unit)
             data['units'].append([
-                unit, host.systemd.allowed_cpus(unit),
+                unit, host.systemd.allowed_cpus(unit) or '',
                 host.read_text(runtime),
                 [d for d in _parents(runtime) if not host.exists(d)]])
             save()

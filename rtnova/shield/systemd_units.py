@@ -64,7 +64,9 @@ class Systemd(object):
         return shield_cgroups.parse_version(self._run('--version'))
 
     def allowed_cpus(self, unit):
-        """``unit``'s AllowedCPUs as systemd reports it ('' = every CPU)."""
+        """``unit``'s AllowedCPUs as systemd reports it ('' = every CPU;
+        None: this systemd does not know the property).
+        """
         return shield_cgroups.parse_show(
             self._run('show', '-p', 'AllowedCPUs', unit))
 

@@ -59,6 +59,7 @@ class FakeSystemctl(object):
                         (shield_cgroups.LIBVIRT_UNIT,)}
         self.refuse = {}      # (verb, unit) -> stderr
         self.realizes = True  # False: the cpuset controller is elsewhere
+        self.knows = True     # False: a systemd without AllowedCPUs=
 
     def __call__(self, argv):
         self.calls.append(list(argv))
@@ -70,7 +71,9 @@ class FakeSystemctl(object):
         if verb == '--version':
             return 0, self.version, ''
         if verb == 'show':
-            return 0, 'AllowedCPUs=%s\n' % self.allowed.get(unit, ''), ''
+            # an unknown property is not printed
+            return 0, 'AllowedCPUs=%s\n' % self.allowed.get(unit, '') if (
+                self.knows) else '', ''
         if verb == 'set-property':
             self._set(unit, argv[3].split('=', 1)[1])
             return 0, '', ''
@@ -202,6 +205,7 @@ class SystemdTest(V2TestBase):
 
     def test_systemd_without_allowed_cpus_is_refused_first(self):
         self.fake.version = 'systemd 239 (239-78.el8)\n'
+        self.fake.knows = False
         before = self.everything()
         code, out, err = self.shield('--dedicated', '4-11')
         self.assertEqual(2, code, out)
@@ -209,7 +213,14 @@ class SystemdTest(V2TestBase):
                       'and newer', err)
         self.assertEqual(before, self.everything())
         self.assertFalse(os.path.exists(self.state))
-        self.assertEqual([['--version']], self.fake.calls)
+        self.assertEqual([['show', '-p', 'AllowedCPUs', 'system.slice'],
+                          ['--version']], self.fake.calls)
+
+    def test_an_older_systemd_that_knows_allowed_cpus_is_used(self):
+        # RHEL 8's systemd 239 has AllowedCPUs= backported
+        self.fake.version = 'systemd 239 (239-78.el8)\n'
+        self.assertEqual(0, self.shield('--dedicated', '4-11')[0])
+        self.assertEqual('0-3', self.fake.allowed['system.slice'])
 
     def test_refusal_by_systemd_is_named_and_undone(self):
         self.fake.refuse[('set-property', 'user.slice')] = (
@@ -319,6 +330,7 @@ class WayTest(base.TestCase):
         self.assertEqual('v1', way('v1', True, None))
         self.assertEqual('v2-cgroup', way('v2', False, None))
         self.assertEqual('v2-systemd', way('v2', True, 244))
+        self.assertEqual('v2-systemd', way('v2', True, 239, True))
         self.assertRaises(shield_cgroups.errors.InvalidHostConfig,
                           way, 'v2', True, 243)
         self.assertRaises(shield_cgroups.errors.InvalidHostConfig,
@@ -332,6 +344,7 @@ class WayTest(base.TestCase):
         self.assertEqual('0-3', shield_cgroups.parse_show(
             'AllowedCPUs=0-3\n'))
         self.assertEqual('', shield_cgroups.parse_show('AllowedCPUs=\n'))
+        self.assertIsNone(shield_cgroups.parse_show(''))
         self.assertEqual('[Scope]\nAllowedCPUs=0-3\n',
                          shield_cgroups.dropin_text(
                              'init.scope', {0, 1, 2, 3}).split('\n', 1)[1])
