@@ -180,7 +180,9 @@ def undo(host, state_path):
     lines, failed = [], []
     for relative, original in reversed(data['persisted']):
         if original is None:
-            host.remove_file(relative)
+            # a second undo after an incomplete one finds it gone
+            if host.exists(relative):
+                host.remove_file(relative)
             lines.append('removed: /%s' % relative)
         else:
             host.write(relative, original)

@@ -238,6 +238,20 @@ class SystemdTest(V2TestBase):
         self.assertEqual(0, code, err)
         self.assertEqual(before, self.files())
 
+    def test_undo_refused_by_systemd_can_be_run_again(self):
+        before = self.files()
+        self.assertEqual(0, self.shield('--dedicated', '4-11')[0])
+        self.fake.refuse[('set-property', 'init.scope')] = 'Access denied'
+        code, out, err = self.shield('--undo')
+        self.assertEqual(2, code, out)
+        self.assertIn('undo incomplete', err)
+        self.assertIn('init.scope AllowedCPUs= failed (exit 1): Access '
+                      'denied', err)
+        del self.fake.refuse[('set-property', 'init.scope')]
+        code, out, err = self.shield('--undo')
+        self.assertEqual(0, code, err)
+        self.assertEqual(before, self.files())
+
     def test_allowed_cpus_without_effect_is_said(self):
         self.fake.realizes = False
         code, out, _ = self.shield('--dedicated', '4-11')
