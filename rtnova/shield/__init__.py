@@ -14,9 +14,12 @@
 
 """rtnova-shield: keep the host's work off the dedicated CPUs at run time.
 
-``shield_host`` reads and writes under an injectable root, ``cpuset_v1``
-owns the cgroup v1 cpuset hierarchy, ``apply`` and ``check`` are the
-command's three actions (apply, ``--undo``, ``--check``); the decisions are
-in
-``rtnova/hardware/shield_plan.py`` and ``shield_knobs.py``.
+``shield_host`` reads and writes under an injectable root; ``confine``
+picks how tasks are confined: ``cpuset_v1`` (a cgroup v1 cpuset
+hierarchy), ``systemd_units`` (``systemctl``: AllowedCPUs= of systemd's
+units on cgroup v2) or ``cpuset_v2`` (a cgroup v2 cpuset without systemd).
+``apply`` and ``check`` are the command's three actions (apply,
+``--undo``, ``--check``); the decisions are in
+``rtnova/hardware/shield_plan.py``, ``shield_cgroups.py`` and
+``shield_knobs.py``.
 """

@@ -14,12 +14,12 @@
 
 """Apply the shield, and undo it exactly.
 
-Apply: validate first (nothing changes on bad input), then the cpuset
-(``cpuset_v1``), the IRQs, the kernel knobs, and the persistence files
+Apply: validate first (nothing changes on bad input), then the tasks'
+confinement (``confine``: a cgroup v1 cpuset, systemd's AllowedCPUs= or a
+cgroup v2 cpuset), the IRQs, the kernel knobs, and the persistence files
 where systemd is the init system. Every kernel file written is recorded
 with the value found there (``state``) before the write; ``undo`` writes
-those values back in reverse order, moves every task of the shield's
-cpuset back to the root cpuset and removes it.
+those values back in reverse order and undoes the confinement.
 """
 
 import os
@@ -28,7 +28,7 @@ from rtnova.hardware import cpuset
 from rtnova.hardware import errors
 from rtnova.hardware import shield_knobs
 from rtnova.hardware import shield_plan
-from rtnova.shield import cpuset_v1
+from rtnova.shield import confine
 from rtnova.shield import starvation_guard
 from rtnova.shield import state as state_mod
 
@@ -48,24 +48,16 @@ class CannotShield(errors.RtnovaError):
 
 
 def validate(host, dedicated, saved):
-    """(housekeeping CPUs, cgroup mode); raises before any change."""
+    """(housekeeping CPUs, the way tasks are confined); raises before any
+    change.
+    """
     keep = shield_plan.housekeeping(host.online_cpus(), dedicated)
-    mode = host.cgroup_mode()
-    if mode is None:
-        raise CannotShield('no cpuset cgroup controller is mounted (neither '
-                           '/sys/fs/cgroup/cpuset nor cpuset in cgroup2)')
-    if mode == 'v2':
-        raise CannotShield(
-            'cgroup v2 is not shielded by rtnova-shield yet: set '
-            'AllowedCPUs=%s '
-            'on system.slice, user.slice and init.scope (systemctl '
-            'set-property) and make the dedicated CPUs an isolated cpuset '
-            'partition for machine.slice' % _fmt(keep))
+    way = confine.choose(host)
     if saved and frozenset(saved['dedicated']) != frozenset(dedicated):
         raise CannotShield(
             'the shield is already applied to CPUs %s: run rtnova-shield '
             '--undo first' % _fmt(frozenset(saved['dedicated'])))
-    return keep, mode
+    return keep, way
 
 
 def _write_recorded(host, data, relative, value):
@@ -134,37 +126,33 @@ def persist(host, data, knobs, keep):
                 '1 is %s), so no drop-in takes effect at boot; run '
                 'rtnova-shield from the host\'s start-up scripts'
                 % host.init_name()]
+    texts = {PERSIST_FILES[kind]: text
+             for kind, text in _persist_texts(knobs, keep).items()}
+    texts.update(confine.persist_texts(data, keep))
     lines = []
-    for kind, text in sorted(_persist_texts(knobs, keep).items()):
-        relative = PERSIST_FILES[kind]
+    for relative, text in sorted(texts.items()):
         os.makedirs(os.path.dirname(host.path(relative)), exist_ok=True)
         if all(path != relative for path, _ in data['persisted']):
             # an operator's file of that name comes back on undo
             data['persisted'].append([relative, host.read(relative)])
         host.write(relative, text)
         lines.append('persisted: /%s' % relative)
+    confine.persisted(host, data)
     return lines
 
 
 def apply(host, dedicated, state_path):
     """Shield ``dedicated``; returns the report lines."""
     saved = state_mod.load(state_path)
-    keep, mode = validate(host, dedicated, saved)
-    data = saved or state_mod.new(dedicated, keep, mode)
+    keep, way = validate(host, dedicated, saved)
+    data = saved or state_mod.new(dedicated, keep, way)
     server = host.fair_server(dedicated).state
     knobs, left = starvation_guard.knobs_for(host, keep, dedicated)
     lines = ['housekeeping CPUs %s, dedicated CPUs %s'
              % (_fmt(keep), _fmt(frozenset(dedicated)))]
     state_mod.save(state_path, data)
-    if cpuset_v1.create(host, keep):
-        data['cpuset_created'] = True
-        state_mod.save(state_path, data)
-    moved, refused = cpuset_v1.move_in(host)
-    lines.append('cpuset /%s (CPUs %s): %d tasks moved in; new tasks they '
-                 'start are born there, and one that asks for a dedicated '
-                 'CPU (sched_setaffinity, taskset) is refused with EINVAL'
-                 % (cpuset_v1.PATH, _fmt(keep), moved))
-    lines += ['  not moved: %s' % r for r in refused]
+    lines += confine.confine(host, data, keep,
+                             lambda: state_mod.save(state_path, data))
     irqs, irq_refused = shield_irqs(host, data, keep)
     state_mod.save(state_path, data)
     lines.append('IRQs moved to %s: %s' % (
@@ -192,7 +180,9 @@ def undo(host, state_path):
     lines, failed = [], []
     for relative, original in reversed(data['persisted']):
         if original is None:
-            host.remove_file(relative)
+            # a second undo after an incomplete one finds it gone
+            if host.exists(relative):
+                host.remove_file(relative)
             lines.append('removed: /%s' % relative)
         else:
             host.write(relative, original)
@@ -203,13 +193,9 @@ def undo(host, state_path):
             lines.append('restored: /%s = %s' % (relative, original))
         except OSError as exc:
             failed.append('/%s: %s' % (relative, exc.strerror))
-    left = cpuset_v1.move_out(host)
-    if left:
-        failed.append('tasks %s stay in /%s' % (left, cpuset_v1.PATH))
-    elif data['cpuset_created']:
-        cpuset_v1.remove(host)
-        lines.append('removed cpuset /%s; its tasks are back in the root '
-                     'cpuset' % cpuset_v1.PATH)
+    released, not_released = confine.release(host, data)
+    lines += released
+    failed += not_released
     if failed:
         raise CannotShield('undo incomplete (state kept in %s): %s'
                            % (state_path, '; '.join(failed)))

@@ -17,14 +17,15 @@
 Every thread allowed on a dedicated CPU is sorted by
 :func:`rtnova.hardware.shield_plan.classify` (the same sorting
 ``rtnova-status``'s ``dedicated_cpu_intruders`` uses) and listed with the
-reason it is there; IRQs, kernel knobs and libvirt's cpuset follow, then
+reason it is there; IRQs, kernel knobs, the confining cgroups and
+libvirt's follow, then
 what only a boot option can do.
 """
 
 from rtnova.hardware import cpuset
 from rtnova.hardware import shield_knobs
 from rtnova.hardware import shield_plan
-from rtnova.shield import cpuset_v1
+from rtnova.shield import confine
 from rtnova.shield import starvation_guard
 
 _fmt = cpuset.format_cpu_spec
@@ -81,21 +82,6 @@ def knob_lines(host, keep, dedicated):
     return lines + ['left alone: %s: %s' % i for i in left], len(lines)
 
 
-def libvirt_lines(host, dedicated):
-    lines, bad = [], 0
-    for path, cpus in sorted(cpuset_v1.libvirt_partitions(host).items()):
-        if dedicated <= cpus:
-            lines.append('libvirt\'s cpuset %s holds CPUs %s: vCPUs can be '
-                         'pinned to the dedicated CPUs' % (path, _fmt(cpus)))
-        else:
-            bad += 1
-            lines.append('libvirt\'s cpuset %s holds CPUs %s only: libvirt '
-                         'cannot pin vCPUs to %s; write them into its '
-                         'cpuset.cpus' % (path, _fmt(cpus),
-                                          _fmt(dedicated - cpus)))
-    return lines, bad
-
-
 def check(host, dedicated, saved):
     """(report lines, number of open findings)."""
     dedicated = frozenset(dedicated)
@@ -106,7 +92,7 @@ def check(host, dedicated, saved):
     total = 0
     for part in (thread_lines(host, dedicated), irq_lines(host, keep),
                  knob_lines(host, keep, dedicated),
-                 libvirt_lines(host, dedicated)):
+                 confine.check_lines(host, dedicated)):
         lines += part[0]
         total += part[1]
     lines += ['run time cannot: %s: %s; fix: %s' % limit

@@ -16,13 +16,16 @@
 
 Reads are rtnova-status's (:class:`HostProbe`: threads, IRQs, CPUs, the
 fair server); this adds the writes and the few reads only the shield
-makes. Tests run it on a fake tree of plain files.
+makes. Tests run it on a fake tree of plain files. ``systemd`` is the
+adapter to ``systemctl`` (:mod:`rtnova.shield.systemd_units`); tests give
+one with a fake runner.
 """
 
 import os
 
 from rtnova.hardware import cpuset
 from rtnova.hardware import errors
+from rtnova.shield import systemd_units
 from rtnova.status import host_reader
 
 CPUSET_V1 = 'sys/fs/cgroup/cpuset'
@@ -31,12 +34,24 @@ CGROUP_V2 = 'sys/fs/cgroup'
 
 class ShieldHost(host_reader.HostProbe):
 
+    def __init__(self, root='/', systemd=None):
+        super().__init__(root)
+        self.systemd = systemd or systemd_units.Systemd()
+
     def write(self, relative, value):
         """Write ``value`` to a kernel file (raises OSError as the kernel
         refuses: EINVAL, EIO, EPERM).
         """
         with open(self.path(relative), 'w') as fh:
             fh.write(value)
+
+    def read_text(self, relative):
+        """A file's text as it is (not stripped), or None if absent."""
+        try:
+            with open(self.path(relative)) as fh:
+                return fh.read()
+        except FileNotFoundError:
+            return None
 
     def exists(self, relative):
         return os.path.exists(self.path(relative))
@@ -59,12 +74,19 @@ class ShieldHost(host_reader.HostProbe):
         return 'stalld' in self.processes().values()
 
     def task_ids(self, relative):
-        """TIDs listed in a cgroup v1 ``tasks`` file (empty if none)."""
+        """IDs listed in a ``tasks`` or ``cgroup.procs`` file (or none)."""
         text = self.read(relative, '')
         return [int(t) for t in text.split() if t.isdigit()]
 
+    def set_affinity(self, tid, cpus):
+        """sched_setaffinity(2) of one task (raises OSError as refused)."""
+        os.sched_setaffinity(tid, cpus)
+
     def make_dir(self, relative):
         os.mkdir(self.path(relative))
+
+    def list_dir(self, relative):
+        return sorted(os.listdir(self.path(relative)))
 
     def remove_dir(self, relative):
         os.rmdir(self.path(relative))

@@ -14,9 +14,12 @@
 
 """What the shield changed, kept in a file so ``--undo`` restores it.
 
-One JSON file: the dedicated and housekeeping CPUs, whether the shield
-made its cpuset, every kernel file it wrote with the value it found there
-(in the order written), and the persistence files it created. Written
+One JSON file: the dedicated and housekeeping CPUs, how tasks are
+confined and what that changed (whether the shield made its cpuset or
+enabled the cgroup v2 cpuset controller; each systemd unit's AllowedCPUs
+and runtime drop-in before; kernel threads' affinities before), every
+kernel file it wrote with the value it found there (in the order written),
+and the persistence files it created. Written
 after each step, so an interrupted apply can still be undone.
 """
 
@@ -28,10 +31,12 @@ DEFAULT_PATH = '/var/lib/rtnova/shield.json'
 VERSION = 1
 
 
-def new(dedicated, housekeeping, mode):
+def new(dedicated, housekeeping, way):
+    """``way``: how tasks are confined (``hardware/shield_cgroups``)."""
     return {'version': VERSION, 'dedicated': sorted(dedicated),
-            'housekeeping': sorted(housekeeping), 'cgroup_mode': mode,
-            'cpuset_created': False, 'files': [], 'persisted': [],
+            'housekeeping': sorted(housekeeping), 'cgroup_way': way,
+            'cpuset_created': False, 'controller_enabled': False,
+            'units': [], 'affinities': [], 'files': [], 'persisted': [],
             'applied_at': datetime.datetime.now(
                 datetime.timezone.utc).isoformat(timespec='seconds')}
 

@@ -14,9 +14,8 @@
 
 """rtnova-shield on fake /proc and /sys trees (the ready sample host).
 
-The fake kernel (:class:`FakeKernelHost`) keeps the one rule of cgroup v1
-the shield relies on: writing a TID to a cpuset's ``tasks`` file takes it
-out of the cpuset it was in. Refusals are planted per file.
+The fake kernel (``shield_fakes.FakeKernelHost``) keeps the rules of
+cgroups the shield relies on; refusals are planted per file.
 """
 
 import errno
@@ -28,60 +27,12 @@ import fixtures
 from rtnova.cmd import shield as shield_cmd
 from rtnova.hardware import shield_plan
 from rtnova.hardware import threads as threads_mod
-from rtnova.shield import cpuset_v1
-from rtnova.shield import shield_host as host_mod
 from tests.unit import base
+from tests.unit import shield_fakes as fakes
 from tests.unit import status_fakes
 
-CPUSET = 'sys/fs/cgroup/cpuset/'
-SHIELD = CPUSET + cpuset_v1.NAME + '/'
-ROOT_TIDS = sorted({t[1] for t in status_fakes.READY_THREADS} - {3001})
-
-
-class FakeKernelHost(host_mod.ShieldHost):
-
-    def __init__(self, root):
-        super().__init__(root)
-        self.refuse = {}   # relative path -> errno
-
-    def write(self, relative, value):
-        if relative in self.refuse:
-            code = self.refuse[relative]
-            raise OSError(code, os.strerror(code))
-        if not relative.endswith('/tasks'):
-            return super().write(relative, value)
-        for tasks in self._glob(CPUSET + '**/tasks') + self._glob(
-                CPUSET + 'tasks'):
-            rel = os.path.relpath(tasks, self.root)
-            kept = [t for t in self.task_ids(rel) if t != int(value)]
-            super().write(rel, ' '.join(map(str, kept)))
-        # the kernel lists a cpuset's tasks in no set order: keep them sorted
-        tids = sorted(self.task_ids(relative) + [int(value)])
-        super().write(relative, ' '.join(map(str, tids)))
-
-    def make_dir(self, relative):
-        super().make_dir(relative)
-        super().write(relative + '/tasks', '')
-
-    def remove_dir(self, relative):
-        os.unlink(self.path(relative + '/tasks'))
-        for name in ('cpuset.cpus', 'cpuset.mems'):
-            if self.exists(relative + '/' + name):
-                os.unlink(self.path(relative + '/' + name))
-        super().remove_dir(relative)
-
-
-def snapshot(root):
-    """{relative path: stripped text} of every file, and every directory."""
-    found = {}
-    for top, dirs, files in os.walk(root):
-        for name in dirs:
-            found[os.path.relpath(os.path.join(top, name), root)] = '<dir>'
-        for name in files:
-            path = os.path.join(top, name)
-            with open(path) as fh:
-                found[os.path.relpath(path, root)] = fh.read().strip()
-    return found
+CPUSET, SHIELD, ROOT_TIDS = fakes.CPUSET, fakes.SHIELD, fakes.ROOT_TIDS
+FakeKernelHost, snapshot = fakes.FakeKernelHost, fakes.snapshot
 
 
 class ShieldTestBase(base.TestCase):
@@ -148,12 +99,10 @@ class BadInputTest(ShieldTestBase):
         self.assertRefused(['--dedicated', '4-x'], ['--dedicated'])
         self.assertRefused([], ['--dedicated', 'missing'])
 
-    def test_cgroup_v2_and_no_cpuset_say_what_to_do(self):
+    def test_no_cpuset_controller_says_what_to_do(self):
         os.unlink(self.host.path(CPUSET + 'cpuset.cpus'))
-        self.assertRefused(['--dedicated', '4-11'], ['no cpuset'])
-        self.tree.write('sys/fs/cgroup/cgroup.controllers', 'cpu cpuset io')
         self.assertRefused(['--dedicated', '4-11'],
-                           ['cgroup v2', 'AllowedCPUs=0-3'])
+                           ['cgroup: no cpuset controller', 'Fix: mount'])
 
     def test_undo_without_shield(self):
         self.assertRefused(['--undo'], ['not applied'])
@@ -286,7 +235,7 @@ class CheckTest(ShieldTestBase):
         self.assertEqual(0, code, out)
         self.assertIn('per-cpu kthread threads: 40 ksoftirqd/4 (4)', out)
         self.assertIn('the kernel binds it', out)
-        self.assertIn('libvirt\'s cpuset /sys/fs/cgroup/cpuset/machine '
+        self.assertIn('libvirt\'s cgroup /sys/fs/cgroup/cpuset/machine '
                       'holds CPUs 0-11', out)
         # a task started at the root (not by a shielded parent) after it
         self.tree.add_thread(7000, 7000, 'newcomer', '0-11')
