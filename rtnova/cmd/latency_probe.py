@@ -34,11 +34,11 @@ from oslo_config import cfg
 from rtnova.cmd import plan
 from rtnova.hardware import errors
 from rtnova.hardware import latency_class
+from rtnova.hostfs import host_reader as host_probe
 from rtnova.probe import acceptance
 from rtnova.probe import load as load_mod
 from rtnova.probe import results
 from rtnova.probe import session
-from rtnova.status import host_reader as host_probe
 from rtnova.status import platform_checks
 
 PASSED, FAILED, CANNOT_RUN = 0, 1, 2
@@ -146,13 +146,13 @@ def settings_from(args):
         burst=load_mod.Burst(args.burst_ms, args.burst_period_ms,
                              args.burst_priority),
         uri=args.connect, rt_runtime_us=args.set_rt_runtime_us,
-        can_lock=host_probe.HostProbe().can_raise_memlock())
+        can_lock=host_probe.HostReader().can_raise_memlock())
 
 
 def _note_hypervisor(data, probe=None):
     """rtnova-status' hypervisor note beside the figures it qualifies."""
     found = platform_checks.describe_hypervisor(
-        probe or host_probe.HostProbe())
+        probe or host_probe.HostReader())
     data['hypervisor'] = None
     if found:
         data['hypervisor'] = {'kind': found[0], 'meaning': found[1]}

@@ -44,7 +44,7 @@ from rtnova.hardware import host_topology as host_mod
 from rtnova.hardware import preview as preview_mod
 from rtnova.hardware import request as request_mod
 from rtnova.hardware import sample
-from rtnova.status import host_reader as probe_mod
+from rtnova.hostfs import host_reader as probe_mod
 from rtnova.virt import instance_request as requests
 
 FITS, NO_FIT, BAD_INPUT = 0, 1, 2
@@ -189,7 +189,7 @@ def load_host(args, conf):
     if args.host_file and args.this_host:
         raise ValueError('give --host-file or --this-host, not both')
     if args.this_host:
-        desc = hostdesc.this_host(probe_mod.HostProbe(), conf)
+        desc = hostdesc.this_host(probe_mod.HostReader(), conf)
     elif args.host_file:
         desc = hostdesc.load_file(args.host_file)
     else:

@@ -17,17 +17,15 @@
 A host description is the plain dict ``rtnova.hardware.host
 .from_description`` reads (the embedded sample host is one). This module
 builds one from the running machine -- NUMA nodes, memory and hugepages from
-``/sys`` through rtnova-status' probe -- and nova.conf's CPU sets.
+``/sys`` through the host reader (``rtnova.hostfs``) -- and nova.conf's
+CPU sets.
 """
 
 import json
-import re
 
 from rtnova.conf import host_config
 from rtnova.hardware import cpuset
-from rtnova.hardware import errors
 
-_MEMTOTAL = re.compile(r'MemTotal:\s+(\d+)\s+kB')
 SMALL_PAGE_KB = 4
 
 
@@ -39,13 +37,7 @@ def _siblings(probe, cpus):
     """Thread sibling groups, as libvirt reports them from sysfs."""
     groups = set()
     for cpu in sorted(cpus):
-        spec = probe.read('sys/devices/system/cpu/cpu%d/topology/'
-                          'thread_siblings_list' % cpu)
-        try:
-            group = cpuset.parse_cpu_spec(spec) if spec else {cpu}
-        except errors.InvalidCPUSpec:
-            group = {cpu}
-        groups.add(_spec(group))
+        groups.add(_spec(probe.thread_siblings(cpu) or {cpu}))
     return sorted(groups)
 
 
@@ -61,10 +53,7 @@ def this_host(probe, conf, name='this-host'):
     pages = probe.hugepages()
     cells = []
     for node, cpus in sorted(probe.numa_nodes().items()):
-        meminfo = probe.read('sys/devices/system/node/node%d/meminfo' % node,
-                             '')
-        match = _MEMTOTAL.search(meminfo)
-        total_kb = int(match.group(1)) if match else 0
+        total_kb = probe.node_memory_kb(node)
         huge = pages.get(node, {})
         huge_kb = sum(size * total for size, (total, _free) in huge.items())
         mempages = {SMALL_PAGE_KB: max(total_kb - huge_kb, 0) //

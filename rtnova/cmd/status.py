@@ -35,8 +35,8 @@ from oslo_upgradecheck import upgradecheck
 import prettytable
 
 from rtnova.hardware import errors
+from rtnova.hostfs import host_reader as probe_mod
 from rtnova.status import checks
-from rtnova.status import host_reader as probe_mod
 from rtnova.status import readiness
 
 import rtnova.conf
@@ -117,7 +117,7 @@ def main(argv=None, probe=None, out=None, err=None):
     except cfg.Error as exc:
         return _error('cannot read the configuration: %s' % exc,
                       '--json' in argv, out, err)
-    probe = probe or probe_mod.HostProbe(conf.root)
+    probe = probe or probe_mod.HostReader(conf.root)
     try:
         results = readiness.evaluate(conf, probe)
     except errors.RtnovaError as exc:

@@ -27,9 +27,9 @@ import sys
 
 from rtnova.domain_xml import reader
 from rtnova.hardware import errors
+from rtnova.hostfs import host_reader
 from rtnova.verify import compare
 from rtnova.verify import domain as domain_mod
-from rtnova.verify import procfs
 from rtnova.verify import readback
 
 MATCH, DRIFT, ERROR = 0, 1, 2
@@ -57,11 +57,12 @@ def build_parser():
 
 def verify(dom, proc=None, pidfile_dirs=None):
     """(intent, pid, facts) of a running domain."""
-    proc = proc or procfs.ProcFS()
+    proc = proc or host_reader.HostReader()
     intent = reader.parse_domain_xml(domain_mod.live_xml(dom))
     pid = domain_mod.qemu_pid(dom, proc,
                               pidfile_dirs or domain_mod.PIDFILE_DIRS)
-    facts = compare.compare(intent, proc.threads(pid), proc.numa_maps(pid),
+    facts = compare.compare(intent, proc.process_threads(pid),
+                            proc.numa_maps(pid),
                             proc.locked_kb(pid))
     # a real-time guest's KVM kernel threads (kvm-pit, NX recovery)
     facts += readback.kvm_thread_facts(intent, proc, pid)

@@ -15,9 +15,9 @@
 
 """A thread as the kernel reports it: the one thread record.
 
-Plain data read from ``/proc/<pid>/task/<tid>/{stat,status,comm}`` (the
-reading itself is ``rtnova.status.host_reader`` and
-``rtnova.verify.procfs``; both build this record). It also knows the QEMU
+Plain data read from ``/proc/<pid>/task/<tid>/{stat,status}`` (the
+reading itself is ``rtnova.hostfs.process_reads``, which builds this
+record). It also knows the QEMU
 thread names (vCPU, I/O thread, emulator, kernel worker) so that
 ``rtnova-verify``, the driver's read-back and the probe classify a guest's
 threads the same way.

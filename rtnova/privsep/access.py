@@ -32,6 +32,7 @@ way: the privsep daemon is for what needs its privileges.
 import errno
 import importlib
 
+from rtnova.hostfs import host_reader
 from rtnova.privsep import host_ops
 
 
@@ -39,11 +40,19 @@ class HostAccess(object):
     """The host as this process sees it, under ``root``."""
 
     #: whether another user's /proc/<pid> memory maps are read through
-    #: privsep (``rtnova.verify.procfs.for_access`` builds the reader)
+    #: privsep
     privileged = False
 
     def __init__(self, root='/'):
         self.root = root
+
+    def reader(self):
+        """The host reader (``rtnova.hostfs``) of this access: under its
+        root, another user's memory maps read as this access reads them.
+        """
+        return host_reader.HostReader(
+            self.root,
+            ptrace_read=self.read_process_file if self.privileged else None)
 
     def set_thread_affinity(self, tid, cpus):
         host_ops.set_thread_affinity(tid, sorted(cpus))

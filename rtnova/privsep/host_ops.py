@@ -29,6 +29,8 @@ import os
 
 from rtnova.hardware import cpuset
 from rtnova.hardware import errors
+from rtnova.hostfs import host_reader
+from rtnova.hostfs import irq_reads
 
 #: sched_setscheduler(2) policies by the names libvirt and /proc use
 POLICIES = {'other': os.SCHED_OTHER, 'batch': os.SCHED_BATCH,
@@ -76,8 +78,7 @@ def set_thread_scheduler(tid, policy, priority):
 
 
 def irq_affinity_path(irq, root='/'):
-    return os.path.join(root, 'proc', 'irq', str(_id(irq, 'irq', 0)),
-                        'smp_affinity_list')
+    return os.path.join(root, irq_reads.affinity_file(_id(irq, 'irq', 0)))
 
 
 def write_irq_affinity(irq, cpu_spec, root='/'):
@@ -101,12 +102,15 @@ def write_irq_affinity(irq, cpu_spec, root='/'):
 
 
 def read_process_file(pid, name, tid=None, root='/'):
-    """Text of ``/proc/<pid>[/task/<tid>]/<name>``, name from a fixed list."""
+    """Text of ``/proc/<pid>[/task/<tid>]/<name>``, name from a fixed list.
+
+    Read by the host reader every caller uses, here with this process's
+    privileges (the daemon's CAP_SYS_PTRACE).
+    """
     if name not in PROCESS_FILES:
         raise ValueError('name must be one of %s, not %r'
                          % (', '.join(PROCESS_FILES), name))
-    parts = [str(_id(pid, 'pid'))]
+    _id(pid, 'pid')
     if tid is not None:
-        parts += ['task', str(_id(tid, 'tid'))]
-    with open(os.path.join(root, 'proc', *parts, name)) as fh:
-        return fh.read()
+        _id(tid, 'tid')
+    return host_reader.HostReader(root).ptrace_file(pid, name, tid)

@@ -18,21 +18,25 @@ With the default 950000 the kernel idles every CPU 50 ms of each second
 when real-time tasks would use it all: a spinning SCHED_FIFO vCPU (the
 probe, or a busy real-time guest) is stalled that long, on purpose. -1
 turns throttling off. rtnova-probe only changes it when asked, and puts
-the old value back.
+the old value back. The read is the host reader's (``rtnova.hostfs``);
+the write is this module's, under the same injectable root.
 """
 
 import contextlib
+import os
 
-PATH = '/proc/sys/kernel/sched_rt_runtime_us'
+from rtnova.hostfs import host_reader
+from rtnova.hostfs import kernel_reads
+
+PATH = '/' + kernel_reads.RT_RUNTIME
 
 
-def read(path=PATH):
-    with open(path) as fh:
-        return int(fh.read().strip())
+def read(root='/'):
+    return host_reader.HostReader(root).rt_runtime_us()
 
 
-def write(value, path=PATH):
-    with open(path, 'w') as fh:
+def write(value, root='/'):
+    with open(os.path.join(root, kernel_reads.RT_RUNTIME), 'w') as fh:
         fh.write('%d\n' % value)
 
 
@@ -44,14 +48,14 @@ def describe(value):
 
 
 @contextlib.contextmanager
-def set_for_run(value, path=PATH):
+def set_for_run(value, root='/'):
     """Set ``value`` (None: leave it), restore the old one afterwards."""
     if value is None:
-        yield read(path)
+        yield read(root)
         return
-    old = read(path)
-    write(value, path)
+    old = read(root)
+    write(value, root)
     try:
         yield value
     finally:
-        write(old, path)
+        write(old, root)

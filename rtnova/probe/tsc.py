@@ -32,29 +32,21 @@ not the TSC's. The conversion needs an invariant TSC (``constant_tsc`` and
 
 import ctypes
 import mmap
-import os
 import time
 
 from lxml import etree
 
+from rtnova.hostfs import host_reader
+from rtnova.hostfs import kernel_reads
 from rtnova.probe import probe_errors
 
 # rdtsc; shl rdx, 32; or rax, rdx; ret
 _RDTSC_CODE = b'\x0f\x31\x48\xc1\xe2\x20\x48\x09\xd0\xc3'
 CALIBRATION_SECONDS = 0.2
-SYSFS_KHZ = 'devices/system/cpu/cpu0/tsc_freq_khz'
 
 
-def cpu_flags(root='/'):
-    with open(os.path.join(root, 'proc/cpuinfo')) as fh:
-        for line in fh:
-            if line.startswith('flags'):
-                return set(line.split(':', 1)[1].split())
-    return set()
-
-
-def check_invariant(root='/'):
-    flags = cpu_flags(root)
+def check_invariant(host):
+    flags = host.cpu_flags()
     missing = [f for f in ('tsc', 'constant_tsc', 'nonstop_tsc')
                if f not in flags]
     if missing:
@@ -71,14 +63,6 @@ def from_capabilities(capabilities_xml):
     if counter is None or not counter.get('frequency', '').isdigit():
         return None
     return int(counter.get('frequency')) or None
-
-
-def from_sysfs(root='/sys'):
-    try:
-        with open(os.path.join(root, SYSFS_KHZ)) as fh:
-            return int(fh.read().strip()) * 1000 or None
-    except (OSError, ValueError):
-        return None
 
 
 def _rdtsc_function():
@@ -109,15 +93,19 @@ def calibrate(seconds=CALIBRATION_SECONDS):
     return int((c1 - c0) * 1e9 / (t1 - t0))
 
 
-def frequency(conn=None, sysfs='/sys', root='/'):
-    """(Hz, source description) of the TSC the probe guest sees."""
-    check_invariant(root)
+def frequency(conn=None, host=None):
+    """(Hz, source description) of the TSC the probe guest sees.
+
+    ``host`` is the host reader (``rtnova.hostfs``; default: this host).
+    """
+    host = host or host_reader.HostReader()
+    check_invariant(host)
     if conn is not None:
         hz = from_capabilities(conn.getCapabilities())
         if hz:
             return hz, "libvirt capabilities (<counter name='tsc'>)"
-    hz = from_sysfs(sysfs)
+    hz = host.tsc_hz()
     if hz:
-        return hz, '/sys/%s' % SYSFS_KHZ
+        return hz, '/' + kernel_reads.TSC_KHZ
     return calibrate(), ('calibrated: rdtsc against CLOCK_MONOTONIC_RAW '
                          'over %.1f s' % CALIBRATION_SECONDS)

@@ -19,9 +19,9 @@ in vCPU order: the guest's ``cpu=`` is the vCPU number.
 """
 
 from rtnova.hardware import threads as threads_mod
+from rtnova.hostfs import host_reader
 from rtnova.probe import results
 from rtnova.verify import domain as verify_domain
-from rtnova.verify import procfs
 
 
 def planned(preview):
@@ -57,10 +57,10 @@ def facts(preview, dom, notes, proc=None):
     threads cannot be read the plan is reported and that is said.
     """
     plan = planned(preview)
-    proc = proc or procfs.ProcFS()
+    proc = proc or host_reader.HostReader()
     try:
         pid = verify_domain.qemu_pid(dom, proc)
-        threads = {t.index: t for t in proc.threads(pid)
+        threads = {t.index: t for t in proc.process_threads(pid)
                    if t.kind == threads_mod.VCPU}
     except (verify_domain.VerifyError, OSError) as exc:
         notes.append('live vCPU threads not read (%s): the plan is shown'

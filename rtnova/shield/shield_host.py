@@ -14,25 +14,25 @@
 
 """The shield's reads and writes of the host, under an injectable root.
 
-Reads are rtnova-status's (:class:`HostProbe`: threads, IRQs, CPUs, the
-fair server); this adds the writes and the few reads only the shield
-makes. Tests run it on a fake tree of plain files. ``systemd`` is the
-adapter to ``systemctl`` (:mod:`rtnova.shield.systemd_units`); tests give
-one with a fake runner.
+Reads are the host reader's (:class:`rtnova.hostfs.host_reader.HostReader`:
+threads, IRQs, CPUs, the fair server, any file under the root); this adds
+the writes and the few facts only the shield asks. Tests run it on a fake
+tree of plain files. ``systemd`` is the adapter to ``systemctl``
+(:mod:`rtnova.shield.systemd_units`); tests give one with a fake runner.
 """
 
 import os
 
 from rtnova.hardware import cpuset
 from rtnova.hardware import errors
+from rtnova.hostfs import host_reader
 from rtnova.shield import systemd_units
-from rtnova.status import host_reader
 
 CPUSET_V1 = 'sys/fs/cgroup/cpuset'
 CGROUP_V2 = 'sys/fs/cgroup'
 
 
-class ShieldHost(host_reader.HostProbe):
+class ShieldHost(host_reader.HostReader):
 
     def __init__(self, root='/', systemd=None):
         super().__init__(root)
@@ -48,13 +48,9 @@ class ShieldHost(host_reader.HostProbe):
     def read_text(self, relative):
         """A file's text as it is (not stripped), or None if absent."""
         try:
-            with open(self.path(relative)) as fh:
-                return fh.read()
+            return self.read_raw(relative)
         except FileNotFoundError:
             return None
-
-    def exists(self, relative):
-        return os.path.exists(self.path(relative))
 
     def cgroup_mode(self):
         """'v1' (a cpuset hierarchy), 'v2' (cpuset in cgroup2) or None."""
@@ -65,7 +61,7 @@ class ShieldHost(host_reader.HostProbe):
 
     def systemd_runs(self):
         """Whether systemd is the init system (sd_booted(3)'s test)."""
-        return os.path.isdir(self.path('run/systemd/system'))
+        return self.isdir('run/systemd/system')
 
     def init_name(self):
         return self.read('proc/1/comm', '?')
@@ -86,7 +82,7 @@ class ShieldHost(host_reader.HostProbe):
         os.mkdir(self.path(relative))
 
     def list_dir(self, relative):
-        return sorted(os.listdir(self.path(relative)))
+        return sorted(self.listdir(relative))
 
     def remove_dir(self, relative):
         os.rmdir(self.path(relative))

@@ -16,7 +16,7 @@
 
 Each check encodes one step of the seeds' host set-up ("Deploying Real Time
 OpenStack" Verify section, the KVM Forum and FOSDEM talks) as code: it reads
-the host through :class:`rtnova.status.host_reader.HostProbe`, compares
+the host through :class:`rtnova.hostfs.host_reader.HostReader`, compares
 with the CPU sets from nova.conf and says Success, Warning or Failure, why,
 and the one-line fix.
 """

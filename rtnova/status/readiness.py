@@ -22,8 +22,8 @@ against the same nova.conf, reduced to the ones
 
 from rtnova.conf import host_config
 from rtnova.hardware import errors
+from rtnova.hostfs import host_reader as probe_mod
 from rtnova.status import checks
-from rtnova.status import host_reader as probe_mod
 
 import rtnova.conf
 
@@ -48,7 +48,7 @@ def sets_from_conf(conf):
 
 def evaluate(conf=rtnova.conf.CONF, probe=None):
     """Every check's :class:`checks.Result`, critical ones flagged."""
-    probe = probe or probe_mod.HostProbe()
+    probe = probe or probe_mod.HostReader()
     return checks.run_checks(
         probe, sets_from_conf(conf),
         critical=frozenset(conf.rtnova.readiness_critical_checks))

@@ -20,7 +20,7 @@ import uuid
 import libvirt
 
 from rtnova.hardware import errors
-from rtnova.verify import procfs
+from rtnova.hostfs import host_reader
 
 PIDFILE_DIRS = ('/run/libvirt/qemu', '/var/run/libvirt/qemu')
 
@@ -52,17 +52,9 @@ def lookup(conn, name_or_uuid):
                                       conn.getURI()))
 
 
-def _cmdline(proc, pid):
-    try:
-        with open(proc.path(pid, 'cmdline'), 'rb') as fh:
-            return fh.read().split(b'\0')
-    except OSError:
-        return []
-
-
 def _is_qemu_of(proc, pid, name):
     """QEMU started by libvirt carries ``-name guest=<name>,...``."""
-    args = _cmdline(proc, pid)
+    args = proc.process_cmdline(pid)
     for i, arg in enumerate(args[:-1]):
         if arg == b'-name':
             value = args[i + 1].decode(errors='replace')
@@ -77,7 +69,7 @@ def qemu_pid(dom, proc=None, pidfile_dirs=PIDFILE_DIRS):
     libvirt's pidfile first, checked against QEMU's ``-name guest=`` (a
     stale pidfile could name a recycled pid); else a scan of /proc.
     """
-    proc = proc or procfs.ProcFS()
+    proc = proc or host_reader.HostReader()
     name = dom.name()
     for directory in pidfile_dirs:
         try:
@@ -87,9 +79,9 @@ def qemu_pid(dom, proc=None, pidfile_dirs=PIDFILE_DIRS):
             continue
         if _is_qemu_of(proc, pid, name):
             return pid
-    for entry in os.listdir(proc.path()):
-        if entry.isdigit() and _is_qemu_of(proc, int(entry), name):
-            return int(entry)
+    for pid in proc.pids():
+        if _is_qemu_of(proc, pid, name):
+            return pid
     raise VerifyError('cannot find the QEMU process of domain %r' % name)
 
 

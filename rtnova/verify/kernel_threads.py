@@ -34,7 +34,7 @@
   ``nx_huge_pages=never`` removes its work.
 """
 
-import os
+import dataclasses
 
 from rtnova.hardware import policies
 from rtnova.hardware import threads as threads_mod
@@ -61,34 +61,28 @@ def placement(intent):
     return wanted
 
 
-def _thread(proc, pid, tid, comm):
+def _thread(proc, pid, comm):
     try:
-        policy, priority = proc.scheduling(pid, tid)
-        # found by its name, kvm-pit/<QEMU pid>: a kernel thread
-        return threads_mod.Thread(
-            tid=tid, pid=pid, comm=comm, affinity=proc.affinity(pid, tid),
-            policy=policy, priority=priority, flags=threads_mod.PF_KTHREAD)
-    except (OSError, IndexError, KeyError, ValueError):
+        thread = proc.thread(pid, pid)
+    except (OSError, ValueError):
         return None
+    # found by its name, kvm-pit/<QEMU pid>: a kernel thread
+    return dataclasses.replace(thread, comm=comm, process='',
+                               flags=threads_mod.PF_KTHREAD)
 
 
 def find(proc, pid):
     """{thread name: threads.Thread} of the KVM threads of QEMU ``pid``.
 
     ``kvm-pit/<pid>`` is a kernel thread with its own /proc entry.
+    ``proc`` is the host reader (``rtnova.hostfs``).
     """
     found = {}
     pit_comm = '%s/%d' % (PIT, pid)
-    for entry in os.listdir(proc.path()):
-        if not entry.isdigit():
+    for entry in proc.pids():
+        if proc.process_comm(entry) != pit_comm:
             continue
-        try:
-            with open(proc.path(entry, 'comm')) as fh:
-                if fh.read().strip() != pit_comm:
-                    continue
-        except OSError:
-            continue
-        thread = _thread(proc, int(entry), int(entry), pit_comm)
+        thread = _thread(proc, entry, pit_comm)
         if thread:
             found[PIT] = thread
     return found

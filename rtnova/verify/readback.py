@@ -24,11 +24,11 @@ import threading
 
 from rtnova.domain_xml import reader
 from rtnova.hardware import threads as threads_mod
+from rtnova.hostfs import host_reader
 from rtnova.privsep import access as access_mod
 from rtnova.verify import compare
 from rtnova.verify import domain as domain_mod
 from rtnova.verify import kernel_threads
-from rtnova.verify import procfs
 
 
 def is_realtime(intent):
@@ -60,7 +60,7 @@ def place_kvm_threads(dom, proc=None, access=None):
     :returns: failures as text (empty: placed, or nothing to place)
     """
     access = access or access_mod.HostAccess()
-    proc = proc or procfs.for_access(access)
+    proc = proc or access.reader()
     intent = reader.parse_domain_xml(domain_mod.live_xml(dom))
     if not is_realtime(intent):
         return []
@@ -77,11 +77,11 @@ def read_back(dom, proc=None):
 
     :raises domain_mod.VerifyError: the domain cannot be read back
     """
-    proc = proc or procfs.ProcFS()
+    proc = proc or host_reader.HostReader()
     intent = reader.parse_domain_xml(domain_mod.live_xml(dom))
     try:
         pid = domain_mod.qemu_pid(dom, proc)
-        threads = proc.threads(pid)
+        threads = proc.process_threads(pid)
         kvm_facts = kvm_thread_facts(intent, proc, pid)
     except OSError as exc:
         raise domain_mod.VerifyError('cannot read the QEMU threads of %r: '
@@ -142,7 +142,7 @@ class DriftMonitor(object):
         self.interval = interval
         self.repair_drift = repair_drift
         self.access = access or access_mod.HostAccess()
-        self.proc = proc or procfs.for_access(self.access)
+        self.proc = proc or self.access.reader()
         self.on_error = on_error
         self._stop = threading.Event()
         self._thread = None

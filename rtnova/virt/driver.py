@@ -35,8 +35,8 @@ from rtnova.hardware import errors
 from rtnova.hardware import host_config_rules as rules
 from rtnova.hardware import request as request_mod
 from rtnova.hardware import tuning
+from rtnova.hostfs import host_reader
 from rtnova.privsep import access as access_mod
-from rtnova.status import host_reader
 from rtnova.status import readiness
 from rtnova.virt import claimed_cells
 from rtnova.virt import guest_config
@@ -67,7 +67,7 @@ class RealtimeLibvirtDriver(libvirt_driver.LibvirtDriver):
 
     #: reads the kernel command line (isolcpus); replaceable in tests
     read_cmdline = staticmethod(host_reader.read_cmdline)
-    #: the readiness checks' HostProbe (None: the real host)
+    #: the readiness checks' HostReader (None: the real host)
     readiness_probe = None
     #: how the driver reads and writes the host (PCI interrupt steering,
     #: the read-back and the placement of KVM threads): through rtnova's

@@ -24,12 +24,11 @@ the housekeeping CPUs on a tuned real-time host).
 
 vfio-pci requests a device's MSI interrupts only when the guest's driver
 enables them, seconds after the guest started, so steering is re-applied by
-the driver's periodic audit too. The writes go through a host access object
+the driver's periodic audit too. The reads are the host reader's
+(``rtnova.hostfs``); the writes go through a host access object
 (``rtnova.privsep.access``): nova-compute's goes through privsep; tests
 use one on a fake tree.
 """
-
-import os
 
 from oslo_log import log as logging
 
@@ -44,33 +43,14 @@ class IRQSteering(object):
     def __init__(self, root='/', access=None):
         self.access = access or access_mod.HostAccess(root)
         self.root = self.access.root
-
-    def _path(self, relative):
-        return os.path.join(self.root, relative)
+        self.reader = self.access.reader()
 
     def device_irqs(self, address):
         """Interrupt numbers of the PCI device at ``address``."""
-        base = self._path('sys/bus/pci/devices/%s' % address)
-        try:
-            names = os.listdir(os.path.join(base, 'msi_irqs'))
-        except OSError:
-            names = []
-        irqs = sorted(int(n) for n in names if n.isdigit())
-        if irqs:
-            return irqs
-        try:
-            with open(os.path.join(base, 'irq')) as fh:
-                legacy = int(fh.read().strip())
-        except (OSError, ValueError):
-            return []
-        return [legacy] if legacy > 0 else []
+        return self.reader.device_irqs(address)
 
     def default_cpus(self):
-        try:
-            with open(self._path('proc/irq/default_smp_affinity')) as fh:
-                return cpuset.parse_hex_mask(fh.read())
-        except OSError:
-            return None
+        return self.reader.default_irq_cpus()
 
     def point(self, irqs, cpus):
         """Write ``cpus`` as the affinity of ``irqs``; (done, failed).
@@ -81,11 +61,8 @@ class IRQSteering(object):
         spec = cpuset.format_cpu_spec(cpus)
         done, failed = [], {}
         for irq in irqs:
-            path = self._path('proc/irq/%d/smp_affinity_list' % irq)
             try:
-                with open(path) as fh:
-                    current = fh.read().strip()
-                if current != spec:
+                if self.reader.irq_affinity_spec(irq) != spec:
                     self.access.write_irq_affinity(irq, spec)
             except OSError as exc:
                 failed[irq] = exc.strerror or str(exc)

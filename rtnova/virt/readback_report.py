@@ -29,7 +29,6 @@ from nova.i18n import _
 from nova import objects
 
 from rtnova.verify import domain as domain_mod
-from rtnova.verify import procfs
 from rtnova.verify import readback
 
 LOG = logging.getLogger(__name__)
@@ -73,7 +72,7 @@ def check_instance(context, instance, dom, host, access):
     cannot be read back (no QEMU process found, /proc unreadable) is logged
     only.
     """
-    proc = procfs.for_access(access)
+    proc = access.reader()
     try:
         failures = readback.place_kvm_threads(dom, proc, access)
         if failures:

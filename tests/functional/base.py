@@ -32,8 +32,8 @@ from nova.tests.fixtures import libvirt as fakelibvirt
 from nova.tests.functional.libvirt import base
 
 import rtnova.conf
+from rtnova.hostfs import host_reader as probe_mod
 from rtnova.privsep import access
-from rtnova.status import host_reader as probe_mod
 from rtnova.virt import driver as rt_driver
 
 RT_FILTER = 'rtnova.scheduler.filters.RealtimeFilter'
@@ -130,7 +130,7 @@ class RtnovaServersTestBase(base.ServersTestBase):
         self.readiness_root = self.useFixture(fixtures.TempDir()).path
         self.useFixture(fixtures.MockPatchObject(
             rt_driver.RealtimeLibvirtDriver, 'readiness_probe',
-            probe_mod.HostProbe(root=self.readiness_root)))
+            probe_mod.HostReader(root=self.readiness_root)))
         # fakelibvirt guests have no QEMU process: the read-back of their
         # threads reads an empty /proc (and says it cannot, in the log); the
         # host is reached in-process, on that tree, never through privsep

@@ -64,7 +64,7 @@ try:
 except ImportError:  # pragma: no cover - reported as a skip reason
     libvirt = None
 
-from rtnova.status import host_reader as probe_mod
+from rtnova.hostfs import host_reader as probe_mod
 from tests.realhost import private_libvirtd
 
 STATE_BASE = os.path.join(tempfile.gettempdir(), 'rtnova-realhost')
@@ -108,7 +108,7 @@ def missing_prerequisites():
 
 def kernel_needs_cpu_controller_dropped():
     """True on kernels with RT group scheduling (rtnova-status rt_cgroup)."""
-    return probe_mod.HostProbe().rt_group_sched_root() is not None
+    return probe_mod.HostReader().rt_group_sched_root() is not None
 
 
 def _sha256(path):

@@ -31,7 +31,6 @@ import sys
 from oslo_config import cfg
 
 from rtnova.privsep import access as access_mod
-from rtnova.verify import procfs
 
 CONTEXT = 'rtnova.privsep.context.host_pctxt'
 
@@ -82,7 +81,7 @@ def main():
     access.set_thread_affinity(tid, [cpu])
     access.set_thread_scheduler(tid, 'fifo', args['priority'])
     out['numa_maps'] = [
-        m.address for m in procfs.for_access(access).numa_maps(pid)]
+        m.address for m in access.reader().numa_maps(pid)]
     access.write_irq_affinity(irq, str(cpu))
     out['daemons'] = sorted(_daemons() - before)
     print(json.dumps(out), flush=True)

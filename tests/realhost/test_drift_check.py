@@ -26,8 +26,8 @@ import threading
 import time
 
 from rtnova.hardware import threads as threads_mod
+from rtnova.hostfs import host_reader
 from rtnova.verify import kernel_threads
-from rtnova.verify import procfs
 from rtnova.verify import readback
 
 from tests.realhost import fixtures as rh
@@ -68,7 +68,7 @@ class TestDriftCheckRealDomain(rh.RealHostTestCase):
         return monitor
 
     def _move_vcpu0(self):
-        vcpu0 = [t for t in procfs.ProcFS().threads(self.pid)
+        vcpu0 = [t for t in host_reader.HostReader().process_threads(self.pid)
                  if t.kind == threads_mod.VCPU and t.index == 0][0]
         test_verify._allow_cpus(vcpu0.tid, '0-1')
         subprocess.run(['taskset', '-p', '-c', '0', str(vcpu0.tid)],
@@ -100,7 +100,7 @@ class TestDriftCheckRealDomain(rh.RealHostTestCase):
         vcpu0, _ = self._move_vcpu0()
         found = self._monitor(repair=True).check_once()
         self.assertIn(self.name, found)
-        after = [t for t in procfs.ProcFS().threads(self.pid)
+        after = [t for t in host_reader.HostReader().process_threads(self.pid)
                  if t.tid == vcpu0.tid][0]
         self.assertEqual(frozenset({1}), after.affinity)
         self.assertEqual({}, self._monitor().check_once())
@@ -118,11 +118,11 @@ class TestKvmThreadsRealDomain(rh.RealHostTestCase):
         self.pid = self.libvirtd.qemu_pid(self.dom)
 
     def test_kvm_pit_placed_and_verified(self):
-        found = kernel_threads.find(procfs.ProcFS(), self.pid)
+        found = kernel_threads.find(host_reader.HostReader(), self.pid)
         self.assertIn(kernel_threads.PIT, found,
                       'QEMU %d has no kvm-pit thread' % self.pid)
         self.assertEqual([], readback.place_kvm_threads(self.dom))
-        pit = kernel_threads.find(procfs.ProcFS(), self.pid)[
+        pit = kernel_threads.find(host_reader.HostReader(), self.pid)[
             kernel_threads.PIT]
         # CPUTUNE: vCPU 0 on CPU 1 at fifo:10
         self.assertEqual((frozenset({1}), 'fifo', 11),

@@ -41,12 +41,11 @@ from testtools import content
 
 from rtnova.cmd import verify as verify_cmd
 from rtnova.hardware import threads as threads_mod
+from rtnova.hostfs import host_reader as probe_mod
 from rtnova.probe import image as probe_image
 from rtnova.probe import probe_errors
 from rtnova.probe import serial
 from rtnova.probe import tsc
-from rtnova.status import host_reader as probe_mod
-from rtnova.verify import procfs
 from tests.realhost import boot_image
 from tests.realhost import nova_base
 
@@ -72,7 +71,7 @@ class RealtimeServerThroughNovaTest(nova_base.RealComputeTestBase):
     def setUp(self):
         super().setUp()
         self.refusals = self.useFixture(nova_base.SandboxRefusals(
-            drop_locked=not probe_mod.HostProbe().can_raise_memlock()))
+            drop_locked=not probe_mod.HostReader().can_raise_memlock()))
 
     def start_pool_compute(self):
         """CPU 1 dedicated, CPU 0 the emulator pool (these have 2 CPUs)."""
@@ -259,7 +258,7 @@ class RealtimeServerThroughNovaTest(nova_base.RealComputeTestBase):
                                   'hw:iothreads_sched': 'rr:3'})
         server, _line = self._boot(extra_specs=specs)
         pid = self._verify(server)
-        threads = procfs.ProcFS().threads(pid)
+        threads = probe_mod.HostReader().process_threads(pid)
         self.assertEqual(
             [('fifo', 2)], [(t.policy, t.priority) for t in threads
                             if t.kind == threads_mod.EMULATOR and t.main])

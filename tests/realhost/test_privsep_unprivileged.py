@@ -41,7 +41,7 @@ import time
 import fixtures
 import testtools
 
-from rtnova.verify import procfs
+from rtnova.hostfs import host_reader
 
 USER = 'nobody'
 CONTEXT = 'rtnova.privsep.context.host_pctxt'
@@ -165,7 +165,7 @@ class TestPrivsepUnprivileged(testtools.TestCase):
         tids = []
         while len(tids) < 2 and time.monotonic() < deadline:
             time.sleep(0.05)
-            tids = procfs.ProcFS().thread_ids(pid)
+            tids = host_reader.HostReader().thread_ids(pid)
         self.assertEqual(2, len(tids), 'the target has no second thread')
         return tids[1]
 
@@ -205,11 +205,11 @@ class TestPrivsepUnprivileged(testtools.TestCase):
         self.assertEqual({'affinity': 1, 'numa_maps': 13, 'irq': 13},
                          out['direct'])
         # through the daemon: pinned, FIFO 7, maps read, IRQ re-pointed
-        thread = [t for t in procfs.ProcFS().threads(self.pid)
+        thread = [t for t in host_reader.HostReader().process_threads(self.pid)
                   if t.tid == self.tid][0]
         self.assertEqual((frozenset({cpu}), 'fifo', 7),
                          (thread.affinity, thread.policy, thread.priority))
-        own = [m.address for m in procfs.ProcFS().numa_maps(self.pid)]
+        own = [m.address for m in host_reader.HostReader().numa_maps(self.pid)]
         self.assertEqual(own, out['numa_maps'])
         with open('/proc/irq/%d/smp_affinity_list' % self.irq) as fh:
             self.assertEqual(str(cpu), fh.read().strip())
@@ -220,7 +220,7 @@ class TestPrivsepUnprivileged(testtools.TestCase):
         pidfd = os.pidfd_open(daemon)
         self.addCleanup(os.close, pidfd)
         self.addCleanup(self._kill_daemon, pidfd)
-        status = procfs.ProcFS().status(daemon)
+        status = host_reader.HostReader().status(daemon)
         self.assertEqual('0', status['Uid'].split()[1])
         self.assertEqual(EXPECTED_CAPS, int(status['CapEff'], 16))
         self.assertEqual(EXPECTED_CAPS, int(status['CapPrm'], 16))

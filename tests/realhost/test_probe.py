@@ -35,8 +35,8 @@ import fixtures
 from testtools import content
 
 from rtnova.cmd import latency_probe
+from rtnova.hostfs import host_reader as probe_mod
 from rtnova.probe import rt_runtime
-from rtnova.status import host_reader as probe_mod
 from rtnova.status import platform_checks
 from tests.realhost import fixtures as rh
 
@@ -120,7 +120,7 @@ class ProbeOnKVMTest(rh.RealHostTestCase):
         self.assertEqual([rt_runtime.describe(self.runtime_before)],
                          runtime_notes)
         # rtnova-status' hypervisor note, first, where the host has one
-        found = platform_checks.describe_hypervisor(probe_mod.HostProbe())
+        found = platform_checks.describe_hypervisor(probe_mod.HostReader())
         if found is None:
             self.assertIsNone(data['hypervisor'])
         else:

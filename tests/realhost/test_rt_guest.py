@@ -39,8 +39,7 @@ from nova.tests.fixtures import libvirt as fakelibvirt
 from testtools import content
 
 from rtnova.hardware import threads as threads_mod
-from rtnova.status import host_reader as probe_mod
-from rtnova.verify import procfs
+from rtnova.hostfs import host_reader as probe_mod
 from rtnova.virt import driver as rt_driver
 from tests.functional import base as func_base
 from tests.realhost import fixtures as rh
@@ -109,13 +108,13 @@ class RealtimeGuestOnKVMTest(func_base.RtnovaServersTestBase):
         # fixture needs (hugepages), and its cleanup runs after the harness'
         self.libvirtd = self.useFixture(
             rh.LibvirtdFixture(hugepages_2m=GUEST_PAGES_2M))
-        self.can_lock = probe_mod.HostProbe().can_raise_memlock()
+        self.can_lock = probe_mod.HostReader().can_raise_memlock()
         super().setUp()
         self.useFixture(fixtures.MockPatchObject(
             rt_driver.RealtimeLibvirtDriver, 'readiness_probe',
-            probe_mod.HostProbe(root=self.useFixture(
+            probe_mod.HostReader(root=self.useFixture(
                 fixtures.TempDir()).path)))
-        self.proc = procfs.ProcFS()
+        self.proc = probe_mod.HostReader()
         self.verified = []
         self.addCleanup(self._report_verified)
 
@@ -142,7 +141,7 @@ class RealtimeGuestOnKVMTest(func_base.RtnovaServersTestBase):
         return etree.fromstring(xml.encode()), self.libvirtd.qemu_pid(dom)
 
     def _assert_threads_follow_xml(self, tree, pid):
-        threads = self.proc.threads(pid)
+        threads = self.proc.process_threads(pid)
         vcpus = {t.index: t for t in threads if t.kind == threads_mod.VCPU}
         pins = {int(p.get('vcpu')): _cpus(p.get('cpuset'))
                 for p in tree.findall('cputune/vcpupin')}

@@ -15,7 +15,7 @@
 """A real KVM domain gets the pinning and scheduling its XML asks for."""
 
 from rtnova.hardware import threads as threads_mod
-from rtnova.verify import procfs
+from rtnova.hostfs import host_reader
 
 from tests.realhost import fixtures as rh
 
@@ -36,7 +36,7 @@ class TestRealKVMSmoke(rh.RealHostTestCase):
         dom = self.libvirtd.start_domain(xml)
         pid = self.libvirtd.qemu_pid(dom)
 
-        threads = procfs.ProcFS().threads(pid)
+        threads = host_reader.HostReader().process_threads(pid)
         vcpus = {t.index: t for t in threads if t.kind == threads_mod.VCPU}
 
         self.assertEqual({0, 1}, set(vcpus))

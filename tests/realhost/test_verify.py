@@ -21,7 +21,7 @@ import subprocess
 import sys
 
 from rtnova.hardware import threads as threads_mod
-from rtnova.verify import procfs
+from rtnova.hostfs import host_reader
 from rtnova.verify import readback
 
 from tests.realhost import fixtures as rh
@@ -126,7 +126,7 @@ class TestVerifyRealDomain(rh.RealHostTestCase):
         self.assertIn(' 0 drifted', out)
 
     def test_taskset_drift_is_reported(self):
-        vcpu0 = [t for t in procfs.ProcFS().threads(self.pid)
+        vcpu0 = [t for t in host_reader.HostReader().process_threads(self.pid)
                  if t.kind == threads_mod.VCPU and t.index == 0][0]
         _allow_cpus(vcpu0.tid, '0-1')
         subprocess.run(['taskset', '-p', '-c', '0', str(vcpu0.tid)],

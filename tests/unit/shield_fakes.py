@@ -67,7 +67,7 @@ class FakeKernelHost(host_mod.ShieldHost):
                           value or self.read(V2 + 'cpuset.cpus.effective'))
 
     def _move(self, top, name, relative, value):
-        for listed in self._glob(top + '**/' + name) + self._glob(
+        for listed in self.glob(top + '**/' + name) + self.glob(
                 top + name):
             rel = os.path.relpath(listed, self.root)
             kept = [t for t in self.task_ids(rel) if t != int(value)]
@@ -97,7 +97,7 @@ class FakeKernelHost(host_mod.ShieldHost):
         if value[0] == '+':
             enabled.append(name)
         super().write(V2 + 'cgroup.subtree_control', ' '.join(enabled))
-        for child in self._glob(V2 + '*/cgroup.procs'):
+        for child in self.glob(V2 + '*/cgroup.procs'):
             rel = os.path.relpath(os.path.dirname(child), self.root)
             if name != 'cpuset':
                 continue
@@ -131,7 +131,7 @@ class FakeKernelHost(host_mod.ShieldHost):
         super().remove_dir(relative)
 
     def set_affinity(self, tid, cpus):
-        found = self._glob('proc/*/task/%d/status' % tid)
+        found = self.glob('proc/*/task/%d/status' % tid)
         if not found:
             raise OSError(errno.ESRCH, os.strerror(errno.ESRCH))
         with open(found[0]) as fh:

@@ -18,8 +18,8 @@ import os
 
 import fixtures
 
+from rtnova.hostfs import host_reader as probe_mod
 from rtnova.status import checks
-from rtnova.status import host_reader as probe_mod
 
 # The seeds' sample host, fully set up as the setup guide says.
 READY_HOST = {
@@ -137,7 +137,7 @@ READY_SETS = checks.HostSets(dedicated=frozenset(range(4, 12)),
                              pool=frozenset({2, 3}))
 
 
-class FakeProbe(probe_mod.HostProbe):
+class FakeProbe(probe_mod.HostReader):
     """A probe on a fake tree; non-file facts are attributes."""
 
     libvirt = (9, 0, 0)

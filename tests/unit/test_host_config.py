@@ -27,7 +27,7 @@ import rtnova.conf
 from rtnova.conf import host_config
 from rtnova.hardware import errors
 from rtnova.hardware import host_config_rules as rules
-from rtnova.status import host_reader
+from rtnova.hostfs import host_reader
 from tests.unit import base
 
 FACTS = rules.HostFacts(present=frozenset(range(12)),
@@ -45,11 +45,11 @@ class ReadCmdlineTest(base.TestCase):
 
     def test_reads_the_file(self):
         with tempfile.TemporaryDirectory() as tmp:
-            path = os.path.join(tmp, 'cmdline')
-            with open(path, 'w') as fh:
+            os.makedirs(os.path.join(tmp, 'proc'))
+            with open(os.path.join(tmp, 'proc', 'cmdline'), 'w') as fh:
                 fh.write('ro isolcpus=1\n')
             self.assertEqual('ro isolcpus=1\n',
-                             host_reader.read_cmdline(path))
+                             host_reader.read_cmdline(tmp))
 
 
 class PoolRulesTest(base.TestCase):

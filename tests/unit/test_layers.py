@@ -30,6 +30,7 @@ from tests.unit import source_tree
 # lowest first
 LAYERS = (
     ('hardware',),
+    ('hostfs',),
     ('conf', 'domain_xml', 'privsep'),
     ('status', 'verify'),
     ('probe', 'shield'),
@@ -43,6 +44,7 @@ LAYER = {package: level for level, packages in enumerate(LAYERS)
 FORBIDDEN = {
     'hardware': ('nova', 'oslo_config', 'oslo_log', 'oslo_upgradecheck',
                  'libvirt', 'lxml'),
+    'hostfs': ('nova', 'oslo_config', 'oslo_log', 'oslo_privsep', 'lxml'),
     'conf': ('nova', 'libvirt', 'lxml'),
     'domain_xml': ('nova', 'oslo_config', 'libvirt'),
     'status': ('nova',),

@@ -35,10 +35,9 @@ from rtnova.privsep import access
 from rtnova.privsep import context as privsep_context
 from rtnova.privsep import host
 from rtnova.privsep import host_ops
-from rtnova.verify import procfs
 
 from tests.unit import base
-from tests.unit import test_verify_procfs as fake_procfs
+from tests.unit import test_host_process_reads as fake_procfs
 
 
 class InProcess(fixtures.Fixture):
@@ -178,9 +177,9 @@ class EntrypointsInProcessTest(base.TestCase):
         self.assertEqual(os.SCHED_BATCH,
                          os.sched_getscheduler(worker.native_id))
 
-    def test_own_numa_maps_through_the_privileged_procfs(self):
-        proc = procfs.for_access(self.access)
-        self.assertIsInstance(proc, procfs.PrivilegedProcFS)
+    def test_own_numa_maps_through_the_privileged_reader(self):
+        proc = self.access.reader()
+        self.assertEqual(self.access.read_process_file, proc.ptrace_read)
         mappings = proc.numa_maps(os.getpid())
         self.assertTrue(mappings)
         with open('/proc/self/status') as fh:
@@ -193,7 +192,7 @@ class EntrypointsInProcessTest(base.TestCase):
                           os.getpid(), 'fifo', 0)
 
 
-class PrivilegedProcFSTest(base.TestCase):
+class PrivilegedReaderTest(base.TestCase):
 
     def test_memory_maps_go_through_the_access_threads_do_not(self):
         fake = self.useFixture(fake_procfs.FakeProc())
@@ -202,13 +201,15 @@ class PrivilegedProcFSTest(base.TestCase):
         reads = []
 
         class Access(access.HostAccess):
+            privileged = True
+
             def read_process_file(self, pid, name, tid=None):
                 reads.append((pid, name, tid))
                 return super().read_process_file(pid, name, tid)
 
-        proc = procfs.PrivilegedProcFS(Access(fake.root))
+        proc = Access(fake.root).reader()
         self.assertEqual(['7f00'], [m.address for m in proc.numa_maps(4242)])
-        self.assertEqual(1, len(proc.threads(4242)))
+        self.assertEqual(1, len(proc.process_threads(4242)))
         self.assertEqual([(4242, 'numa_maps', None)], reads)
 
 

@@ -20,8 +20,8 @@ from rtnova.probe import post_start
 from rtnova.verify import domain as domain_mod
 from rtnova.verify import readback
 from tests.unit import base
+from tests.unit import test_host_process_reads as fake_procfs
 from tests.unit import test_readback
-from tests.unit import test_verify_procfs as fake_procfs
 
 
 class ProbePostStartTest(base.TestCase):
@@ -38,7 +38,7 @@ class ProbePostStartTest(base.TestCase):
         self.fake.add_thread(4242, 'qemu-system-x86', '0')
         self.fake.add_thread(4245, 'CPU 0/KVM', '1', policy=1, priority=10)
         self.fake.add_thread(4246, 'CPU 1/KVM', '0')
-        self.proc = fake_procfs.procfs.ProcFS(self.fake.root)
+        self.proc = fake_procfs.host_reader.HostReader(self.fake.root)
         self.dom = test_readback.FakeDomain(test_readback.XML.replace(
             "<iothreads>1</iothreads>", '').replace(
             "<iothreadpin iothread='1' cpuset='0'/>", ''))

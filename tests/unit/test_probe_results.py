@@ -20,6 +20,8 @@ import tempfile
 import fixtures
 
 from rtnova.hardware import threads as threads_mod
+from rtnova.hostfs import host_reader
+from rtnova.hostfs import kernel_reads
 from rtnova.probe import load
 from rtnova.probe import probe_errors
 from rtnova.probe import results
@@ -27,7 +29,6 @@ from rtnova.probe import rt_runtime
 from rtnova.probe import serial
 from rtnova.probe import tsc
 from rtnova.probe import vcpus
-from rtnova.verify import procfs
 from tests.unit import base
 from tests.unit import test_probe_cli
 
@@ -89,7 +90,7 @@ class TSCTest(base.TestCase):
         os.makedirs(os.path.join(root, 'proc'))
         with open(os.path.join(root, 'proc/cpuinfo'), 'w') as fh:
             fh.write('processor\t: 0\nflags\t\t: %s\n' % flags)
-        return root
+        return host_reader.HostReader(root)
 
     def test_invariant_tsc_required(self):
         tsc.check_invariant(self._root('fpu tsc constant_tsc nonstop_tsc'))
@@ -98,13 +99,15 @@ class TSCTest(base.TestCase):
         self.assertIn('constant_tsc, nonstop_tsc', str(exc))
 
     def test_sysfs_khz(self):
-        root = tempfile.mkdtemp()
-        path = os.path.join(root, tsc.SYSFS_KHZ)
+        root = self._root('tsc constant_tsc nonstop_tsc').root
+        path = os.path.join(root, kernel_reads.TSC_KHZ)
         os.makedirs(os.path.dirname(path))
         with open(path, 'w') as fh:
             fh.write('2593906\n')
-        self.assertEqual(2593906000, tsc.from_sysfs(root))
-        self.assertIsNone(tsc.from_sysfs(tempfile.mkdtemp()))
+        self.assertEqual((2593906000, '/' + kernel_reads.TSC_KHZ),
+                         tsc.frequency(host=host_reader.HostReader(root)))
+        self.assertIsNone(
+            host_reader.HostReader(tempfile.mkdtemp()).tsc_hz())
 
     def test_calibration_agrees_with_the_cpu(self):
         # this machine's TSC, against CLOCK_MONOTONIC_RAW: a plausible
@@ -137,7 +140,8 @@ class RTRuntimeTest(base.TestCase):
 
     def setUp(self):
         super().setUp()
-        self.path = os.path.join(tempfile.mkdtemp(), 'sched_rt_runtime_us')
+        self.path = tempfile.mkdtemp()
+        os.makedirs(os.path.join(self.path, 'proc/sys/kernel'))
         rt_runtime.write(950000, self.path)
 
     def test_set_for_the_run_then_restored(self):
@@ -165,14 +169,14 @@ class _Dom(object):
         return 'rtnova-probe-test'
 
 
-class _Proc(procfs.ProcFS):
+class _Proc(host_reader.HostReader):
     """Two vCPU threads as /proc would show them; no real process."""
 
     def __init__(self, threads):
         super().__init__(root=tempfile.mkdtemp())
         self._threads = threads
 
-    def threads(self, pid):
+    def process_threads(self, pid):
         return self._threads
 
 

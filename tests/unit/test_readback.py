@@ -22,7 +22,7 @@ from rtnova.privsep import access
 from rtnova.verify import kernel_threads
 from rtnova.verify import readback
 from tests.unit import base
-from tests.unit import test_verify_procfs as fake_procfs
+from tests.unit import test_host_process_reads as fake_procfs
 
 NAME = 'rtnova-unit-readback-guest'
 XML = """<domain type='kvm'><name>%s</name>
@@ -69,7 +69,7 @@ class ReadBackTest(base.TestCase):
         self.fake.add_thread(4244, 'IO iothread1', '0')
         self.fake.add_thread(4245, 'CPU 0/KVM', '1', policy=1, priority=10)
         self.fake.add_thread(4246, 'CPU 1/KVM', '0')
-        self.proc = fake_procfs.procfs.ProcFS(self.fake.root)
+        self.proc = fake_procfs.host_reader.HostReader(self.fake.root)
         self.reports = []
 
     def _monitor(self, **kwargs):

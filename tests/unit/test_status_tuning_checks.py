@@ -25,8 +25,8 @@ import fixtures
 from oslo_config import cfg
 from oslo_config import fixture as config_fixture
 
+from rtnova.hostfs import host_reader as probe_mod
 from rtnova.status import checks
-from rtnova.status import host_reader as probe_mod
 from rtnova.status import readiness
 
 import rtnova.conf
@@ -302,7 +302,7 @@ class IntrudersTest(test_status_checks.ChecksTestBase):
         self.assertEqual(S, self.run_check('dedicated_cpu_intruders')[0])
 
     def test_no_threads_readable_warns(self):
-        probe = probe_mod.HostProbe(
+        probe = probe_mod.HostReader(
             self.useFixture(fixtures.TempDir()).path)
         code, _, fix = checks.CHECKS[
             checks.CHECK_NAMES.index('dedicated_cpu_intruders')][2](
@@ -387,7 +387,7 @@ class CriticalDefaultsTest(base.TestCase):
 class ProbeReadsTest(base.TestCase):
 
     def test_this_thread_on_the_real_proc(self):
-        probe = probe_mod.HostProbe('/')
+        probe = probe_mod.HostReader('/')
         tid = threading.get_native_id()
         mine = [t for t in probe.threads() if t.tid == tid]
         self.assertEqual(1, len(mine))
@@ -398,16 +398,16 @@ class ProbeReadsTest(base.TestCase):
     def test_holders_of_an_open_file_on_the_real_proc(self):
         path = os.path.join(self.useFixture(fixtures.TempDir()).path, 'dev')
         with open(path, 'w') as held:
-            holders = probe_mod.HostProbe('/').holders_of(path)
+            holders = probe_mod.HostReader('/').holders_of(path)
             self.assertFalse(held.closed)
         self.assertIn(os.getpid(), holders)
         self.assertNotIn(os.getpid(),
-                         probe_mod.HostProbe('/').holders_of(path))
+                         probe_mod.HostReader('/').holders_of(path))
 
     def test_kernel_release_on_the_real_host(self):
         release = os.uname().release.split('.')
         self.assertEqual((int(release[0]), int(release[1].split('-')[0])),
-                         probe_mod.HostProbe('/').kernel_release())
+                         probe_mod.HostReader('/').kernel_release())
 
     def test_thread_name_with_parentheses_and_spaces(self):
         tree = self.useFixture(status_fakes.FakeHostTree(

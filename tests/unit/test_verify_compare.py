@@ -17,8 +17,8 @@
 
 from rtnova.domain_xml import reader
 from rtnova.hardware import threads as threads_mod
+from rtnova.hostfs import numa_maps
 from rtnova.verify import compare
-from rtnova.verify import procfs
 from tests.unit import base
 
 DOMAIN_XML = """<domain type='kvm'>
@@ -56,10 +56,10 @@ def thread(tid, comm, cpus, policy='other', priority=0, main=False):
 
 
 def ram(policy='bind', nodes=(0,), pages=None, huge=True, size=2048):
-    return procfs.Mapping(address='7f00', policy=policy,
-                          policy_nodes=frozenset(nodes), huge=huge,
-                          kernelpagesize_kb=size,
-                          pages_per_node=pages or {0: 32})
+    return numa_maps.Mapping(address='7f00', policy=policy,
+                             policy_nodes=frozenset(nodes), huge=huge,
+                             kernelpagesize_kb=size,
+                             pages_per_node=pages or {0: 32})
 
 
 def as_intended():

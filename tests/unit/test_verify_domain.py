@@ -18,8 +18,8 @@ import os
 
 import fixtures
 
+from rtnova.hostfs import host_reader
 from rtnova.verify import domain
-from rtnova.verify import procfs
 
 from tests.unit import base
 
@@ -37,13 +37,13 @@ class QemuPidTest(base.TestCase):
     def setUp(self):
         super().setUp()
         self.root = self.useFixture(fixtures.TempDir()).path
-        self.proc = procfs.ProcFS(self.root)
+        self.proc = host_reader.HostReader(self.root)
         self.pid_dir = os.path.join(self.root, 'private-run', 'qemu')
         os.makedirs(self.pid_dir)
 
     def qemu(self, pid, name):
-        os.makedirs(self.proc.path(pid))
-        with open(self.proc.path(pid, 'cmdline'), 'wb') as fh:
+        os.makedirs(self.proc.path('proc/%d' % pid))
+        with open(self.proc.path('proc/%d/cmdline' % pid), 'wb') as fh:
             fh.write(b'\0'.join([b'/usr/bin/qemu-system-x86_64', b'-name',
                                  ('guest=%s,debug-threads=on' % name).encode(),
                                  b'-S']) + b'\0')

@@ -12,13 +12,13 @@
 #    License for the specific language governing permissions and limitations
 #    under the License.
 
-"""The /proc readers on fake process trees."""
+"""The host reader's /proc reads on fake process trees."""
 
 import os
 
 import fixtures
 
-from rtnova.verify import procfs
+from rtnova.hostfs import host_reader
 from tests.unit import base
 
 NUMA_MAPS = """\
@@ -73,7 +73,7 @@ class FakeProc(fixtures.Fixture):
                                             policy))
 
 
-class ProcFSTest(base.TestCase):
+class ProcessReadsTest(base.TestCase):
 
     def setUp(self):
         super().setUp()
@@ -87,10 +87,10 @@ class ProcFSTest(base.TestCase):
         # the kernel's kvm-nx-lpage-recovery worker: PF_USER_WORKER set
         self.fake.add_thread(4250, 'kvm-nx-lpage-re', '1', policy=1,
                              priority=10, flags=0x84040c0)
-        self.proc = procfs.ProcFS(self.fake.root)
+        self.proc = host_reader.HostReader(self.fake.root)
 
     def test_threads_are_classified(self):
-        threads = {t.tid: t for t in self.proc.threads(4242)}
+        threads = {t.tid: t for t in self.proc.process_threads(4242)}
         self.assertEqual(
             {4242: ('emulator', None), 4243: ('emulator', None),
              4244: ('iothread', 1), 4245: ('vcpu', 0), 4246: ('vcpu', 1),
@@ -98,7 +98,7 @@ class ProcFSTest(base.TestCase):
             {tid: (t.kind, t.index) for tid, t in threads.items()})
 
     def test_affinity_and_scheduling(self):
-        threads = {t.tid: t for t in self.proc.threads(4242)}
+        threads = {t.tid: t for t in self.proc.process_threads(4242)}
         self.assertEqual((frozenset({1}), 'fifo', 10),
                          (threads[4245].affinity, threads[4245].policy,
                           threads[4245].priority))
@@ -115,7 +115,8 @@ class ProcFSTest(base.TestCase):
 
     def test_vanished_thread_is_skipped(self):
         os.unlink(os.path.join(self.fake.root, 'proc/4242/task/4246/stat'))
-        self.assertNotIn(4246, [t.tid for t in self.proc.threads(4242)])
+        self.assertNotIn(4246, [t.tid for t in
+                                self.proc.process_threads(4242)])
 
     def test_locked_memory(self):
         self.assertEqual(65536, self.proc.locked_kb(4242))
