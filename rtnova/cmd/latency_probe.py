@@ -31,6 +31,7 @@ import sys
 
 from oslo_config import cfg
 
+from rtnova.cmd import console
 from rtnova.cmd import plan
 from rtnova.hardware import errors
 from rtnova.hardware import latency_class
@@ -207,6 +208,7 @@ def accepted_text(doc):
                 ' '.join(traits) or '(none: above every class)'))
 
 
+@console.quiet_on_closed_pipe
 def main(argv=None, out=None, err=None):
     out = out or sys.stdout
     err = err or sys.stderr

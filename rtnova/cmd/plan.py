@@ -35,6 +35,7 @@ from nova.conf import libvirt as nova_libvirt_conf
 from nova import exception as nova_exception
 from oslo_config import cfg
 
+from rtnova.cmd import console
 from rtnova.cmd import plan_host as hostdesc
 from rtnova.cmd import plan_output
 import rtnova.conf
@@ -206,6 +207,7 @@ def make_preview(flavor, host, conf):
         request, host, features=guest_features.latency_features(conf))
 
 
+@console.quiet_on_closed_pipe
 def main(argv=None, out=None, err=None):
     out = out or sys.stdout
     err = err or sys.stderr

@@ -27,6 +27,7 @@ midway leaves the state file saying what changed, for ``--undo``.
 import argparse
 import sys
 
+from rtnova.cmd import console
 from rtnova.hardware import cpuset
 from rtnova.hardware import errors
 from rtnova.shield import apply as apply_mod
@@ -84,6 +85,7 @@ def run(args, host, out):
     return code
 
 
+@console.quiet_on_closed_pipe
 def main(argv=None, out=None, err=None, host=None):
     out = out or sys.stdout
     err = err or sys.stderr

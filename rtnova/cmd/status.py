@@ -34,6 +34,7 @@ from oslo_config import cfg
 from oslo_upgradecheck import upgradecheck
 import prettytable
 
+from rtnova.cmd import console
 from rtnova.hardware import errors
 from rtnova.hostfs import host_reader as probe_mod
 from rtnova.status import checks
@@ -105,6 +106,7 @@ def _error(message, as_json, out, err):
     return int(checks.FAILURE)
 
 
+@console.quiet_on_closed_pipe
 def main(argv=None, probe=None, out=None, err=None):
     out = out or sys.stdout
     err = err or sys.stderr

@@ -25,6 +25,7 @@ import argparse
 import json
 import sys
 
+from rtnova.cmd import console
 from rtnova.domain_xml import reader
 from rtnova.hardware import errors
 from rtnova.hostfs import host_reader
@@ -82,6 +83,7 @@ def _print(name, pid, facts, out):
     out.write('%d facts, %d drifted\n' % (len(facts), drifted))
 
 
+@console.quiet_on_closed_pipe
 def main(argv=None, out=None, err=None):
     import libvirt
 
