@@ -181,10 +181,11 @@ def remembered(spec, states):
     (by the identity of the host's topology object, as the filter looks
     them up).
     """
-    decided = filters.request_view(spec).decided
+    view = filters.request_view(spec)
+    held = set(map(id, view.held))
     return sum(1 for state in states
-               if decided.get(id(state.numa_topology), (None,))[0] is
-               state.numa_topology)
+               if id(state.numa_topology) in view.decided and
+               id(state.numa_topology) in held)
 
 
 def fmt_us(seconds):

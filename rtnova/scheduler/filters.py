@@ -135,8 +135,12 @@ class RequestView:
         self._limits = {}
         self._last_limits = (None, None, None)
         # this request's decisions, by the identity of nova's host
-        # topology object: see RealtimeFilter.filter_all
+        # topology object (see RealtimeFilter.filter_all): id -> verdict.
+        # The objects are held, so no other object can take their id
+        # while a decision lives; appended before the id is entered (the
+        # order keeps that true for a concurrent reader).
         self.decided = {}
+        self.held = []
 
     def limits(self, cpu_ratio, ram_ratio):
         """nova's ``NUMATopologyLimits`` for a passing host, one object per
@@ -232,10 +236,49 @@ class RealtimeFilter(filters.BaseHostFilter, filters.CandidateFilterMixin):
             # as nova's BaseHostFilter: a rebuild passes every host
             return list(filter_obj_list)
         view = request_view(spec_obj)
-        passes = self._passes
         debug = LOG.isEnabledFor(py_logging.DEBUG)
-        return [state for state in filter_obj_list
-                if passes(state, view, spec_obj, debug)]
+        if view.bounds is None or view.uses_ratios:
+            passes = self._passes
+            return [state for state in filter_obj_list
+                    if passes(state, view, spec_obj, debug)]
+        return self._screen_all(filter_obj_list, view, spec_obj, debug)
+
+    def _screen_all(self, states, view, spec_obj, debug):
+        """``filter_all`` for a bounded request: ``_passes`` unrolled for
+        the hosts the bounds decide (no PCI pools), the per-host calls
+        being most of what the filter adds to reading nova's objects.
+        """
+        bounds, decided, hold = view.bounds, view.decided, view.held.append
+        screen, guest_ids, pack = host_model.screen, view.guest_ids, view.pack
+        wanted, refused = bounds.cells, view.out_of_bounds
+        passed = []
+        for state in states:
+            topology = state.numa_topology
+            pci_stats = state.pci_stats
+            if topology is None or (pci_stats is not None and
+                                    pci_stats.pools):
+                if self._passes(state, view, spec_obj, debug):
+                    passed.append(state)
+                continue
+            verdict = decided.get(id(topology))
+            if verdict is None:
+                within, verdict = screen(bounds, topology, guest_ids, pack)
+                if within is not None and within < wanted:
+                    verdict = refused
+                elif verdict is None:
+                    if self._passes(state, view, spec_obj, debug):
+                        passed.append(state)
+                    continue
+                elif not verdict:
+                    verdict = _NO_RECORDABLE_WALK
+                hold(topology)
+                decided[id(topology)] = verdict
+            if verdict is True:
+                if self._accept(state, view):
+                    passed.append(state)
+            else:
+                self._reject(state, verdict, debug)
+        return passed
 
     def _passes(self, host_state, view, spec_obj, debug=True):
         topology = host_state.numa_topology
@@ -250,16 +293,13 @@ class RealtimeFilter(filters.BaseHostFilter, filters.CandidateFilterMixin):
             key = ((id(topology), host_state.cpu_allocation_ratio,
                     host_state.ram_allocation_ratio) if view.uses_ratios
                    else id(topology))
-            seen = view.decided.get(key)
-            if seen is not None and seen[0] is topology:
-                verdict = seen[1]
-            else:
+            verdict = view.decided.get(key)
+            if verdict is None:
                 verdict = self._verdict(host_state, topology, view,
                                         spec_obj, None)
                 if verdict is not _BY_NOVA:
-                    # the topology held, so its id is not reused while
-                    # the entry lives
-                    view.decided[key] = (topology, verdict)
+                    view.held.append(topology)
+                    view.decided[key] = verdict
         if verdict is _BY_NOVA:
             return self._nova.host_passes(host_state, spec_obj)
         if verdict is True:

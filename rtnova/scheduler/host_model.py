@@ -224,8 +224,9 @@ def _memory_holds(bounds, cell):
                     size, p._obj_total - p._obj_used - p._obj_reserved)
         return False
     # the usual case, a concrete page size: the count of pages it needs
-    # was derived once per request
-    for p in pages:
+    # was derived once per request. Huge pages come last in nova's list
+    # (one entry per size, so the order changes no answer)
+    for p in reversed(pages):
         if p._obj_size_kb == size:
             return (p._obj_total - p._obj_used - p._obj_reserved >=
                     bounds.pages_needed)
