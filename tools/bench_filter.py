@@ -47,13 +47,18 @@ Then the worst case, a 16-node host on which a 6-node guest does not fit,
 timed cold in every round (filter state emptied, a new host object).
 
 Run from the repository root: python -m tools.bench_filter [--hosts 10000]
+(``--profile N``: the rtnova passes under cProfile instead, N functions
+each).
 """
 
 import argparse
 import copy
+import cProfile
 import gc
+import io
 import logging
 import os
+import pstats
 import random
 import statistics
 import sys
@@ -376,14 +381,51 @@ def worst_case(args):
     return int(rt_dec != nova_dec)
 
 
+def profile_passes(args):
+    """The rtnova passes of the main table again, each under cProfile:
+    where a pass's time goes, by function (nova's filter is not run).
+    """
+    rng = random.Random(args.seed)
+    jsons = [t._to_json() for t in make_hosts(rng, args.hosts)]
+    names = ['h%d' % i for i in range(len(jsons))]
+    rt_filter = filters.RealtimeFilter()
+    forget_everything()
+    plan = ([(COLD, SHAPES[0])] + [(REREAD, s) for s in SHAPES[1:]] +
+            [(MEMO, SHAPES[-1])])
+    for label, (letter, _text, kw) in plan:
+        if label != MEMO:
+            inst = fs.rt_request(**kw)
+            spec = fs.request_spec(inst, fs.extra_specs_of(inst))
+            states = reread(jsons, names)
+        gc.collect()
+        profiler = cProfile.Profile()
+        profiler.runcall(rt_filter.filter_all, states, spec)
+        out = io.StringIO()
+        stats = pstats.Stats(profiler, stream=out)
+        print('== cProfile, %d hosts: %s (%s), by internal time ==' % (
+            len(states), label, letter))
+        stats.sort_stats('tottime').print_stats(args.profile)
+        # the table only: pstats' header and footer say nothing more
+        print('\n'.join(line for line in out.getvalue().splitlines()
+                        if line.strip() and 'function calls' not in line
+                        and 'Ordered by' not in line and
+                        'List reduced' not in line))
+    return 0
+
+
 def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument('--hosts', type=int, default=10000)
     parser.add_argument('--seed', type=int, default=1)
     parser.add_argument('--skip-nova-worst', action='store_true',
                         help='do not time nova on the worst case (~20 s)')
+    parser.add_argument('--profile', type=int, metavar='N', default=0,
+                        help='instead of the timings: each rtnova pass '
+                        'under cProfile, its N costliest functions')
     args = parser.parse_args()
     logging.disable(logging.CRITICAL)
+    if args.profile:
+        return profile_passes(args)
     bad, jsons, names = main_pass(args)
     print()
     bad += host_manager_pass(args, jsons, names)
