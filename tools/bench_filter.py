@@ -26,13 +26,18 @@ The rtnova passes, each one of the filter's three situations:
   objects never seen before;
 * re-read, new shape -- hosts re-read from the database (new objects, same
   content, as nova's HostManager hands them over for each request) and a
-  request shape the filter has not seen (its decision memo cannot answer);
-* memo hit -- the previous shape again on re-read, unchanged hosts.
+  request shape the filter has not seen: nothing the filter remembers
+  answers it;
+* memo hit -- the same request (the same spec object) on the same host
+  objects once more, as nova's scheduler filters the hosts again for the
+  next instance of a multi-instance request: every host is answered from
+  the decision the filter made for this request and this topology object.
 
 Each pass is one ``filter_all`` call. The shapes here are all decided by
 the cell bounds, from nova's objects as they are (see the scheduler
-guide), so the three cost the same; the conversions and the memo serve
-the requests the bounds leave to the exact fit.
+guide), so the cold and re-read passes cost the same; the conversions and
+the per-host-model memo serve the requests the bounds leave to the exact
+fit.
 
 Then nova's whole ``HostManager.get_filtered_hosts()`` for one request,
 with nova's default filters alone, plus NUMATopologyFilter, plus
@@ -42,13 +47,18 @@ Then the worst case, a 16-node host on which a 6-node guest does not fit,
 timed cold in every round (filter state emptied, a new host object).
 
 Run from the repository root: python -m tools.bench_filter [--hosts 10000]
+(``--profile N``: the rtnova passes under cProfile instead, N functions
+each).
 """
 
 import argparse
 import copy
+import cProfile
 import gc
+import io
 import logging
 import os
+import pstats
 import random
 import statistics
 import sys
@@ -68,8 +78,8 @@ from tests.unit import fit_scenarios as fs
 CONF = nova.conf.CONF
 
 # (letter, description, fs.rt_request keywords); A is the cold pass, the
-# others are the re-read passes in this order, the last one repeated for
-# the memo-hit pass
+# others are the re-read passes in this order, the last one repeated (same
+# spec, same host objects) for the memo-hit pass
 SHAPES = (
     ('A', '4 vCPUs, 1 node, 1 GiB pages',
      dict(vcpus=4, cells=1, pagesize=fs.PAGE_1G)),
@@ -81,8 +91,8 @@ SHAPES = (
      dict(vcpus=8, cells=2, pagesize=fs.PAGE_1G, memory_mb=4096)),
 )
 COLD = 'cold: first call, hosts never seen'
-REREAD = 're-read, new shape: memo misses'
-MEMO = 'memo hit: same shape, hosts unchanged'
+REREAD = 're-read, new shape: nothing cached'
+MEMO = 'memo hit: same request, same hosts'
 
 
 def forget_everything():
@@ -171,6 +181,18 @@ def compare(nova_dec, rt_dec, states, inst):
     return differ, claim_fails
 
 
+def remembered(spec, states):
+    """How many of ``states`` the filter's decisions for ``spec`` hold
+    (by the identity of the host's topology object, as the filter looks
+    them up).
+    """
+    view = filters.request_view(spec)
+    held = set(map(id, view.held))
+    return sum(1 for state in states
+               if id(state.numa_topology) in view.decided and
+               id(state.numa_topology) in held)
+
+
 def fmt_us(seconds):
     if seconds >= 1e-3:
         return '%.2f ms' % (seconds * 1e3)
@@ -203,13 +225,15 @@ def main_pass(args):
     nova_runs = {}
     forget_everything()
     for label, (letter, _text, kw) in plan:
-        inst = fs.rt_request(**kw)
-        spec = fs.request_spec(inst, fs.extra_specs_of(inst))
+        if label != MEMO:
+            # a new request, on hosts re-read from their records
+            inst = fs.rt_request(**kw)
+            spec = fs.request_spec(inst, fs.extra_specs_of(inst))
+            states = reread(jsons, names)
         if letter not in nova_runs:
             nova_runs[letter] = run_pass(nova_filter, reread(jsons, names),
                                          spec)
         nova_cpu, nova_wall, nova_gc, nova_dec = nova_runs[letter]
-        states = reread(jsons, names)
         cpu, wall, rt_gc, dec = run_pass(rt_filter, states, spec)
         differ, claim_fails = compare(nova_dec, dec, states, inst)
         bad += differ
@@ -220,6 +244,9 @@ def main_pass(args):
                   nova_cpu / cpu, nova_wall / wall, sum(nova_dec), differ,
                   claim_fails))
     print('load average at end: %s' % load())
+    print('memo hit pass: %d of %d hosts answered from the decisions this '
+          'request made on these topology objects' % (
+              remembered(spec, states), len(states)))
     print('nova, rtnova: CPU seconds of the pass (filter_all over all '
           'hosts); nova/host, rtnova/host: that divided by the hosts; nova '
           'gc, rt gc: of that, CPU seconds in Python\'s garbage collector; '
@@ -354,14 +381,51 @@ def worst_case(args):
     return int(rt_dec != nova_dec)
 
 
+def profile_passes(args):
+    """The rtnova passes of the main table again, each under cProfile:
+    where a pass's time goes, by function (nova's filter is not run).
+    """
+    rng = random.Random(args.seed)
+    jsons = [t._to_json() for t in make_hosts(rng, args.hosts)]
+    names = ['h%d' % i for i in range(len(jsons))]
+    rt_filter = filters.RealtimeFilter()
+    forget_everything()
+    plan = ([(COLD, SHAPES[0])] + [(REREAD, s) for s in SHAPES[1:]] +
+            [(MEMO, SHAPES[-1])])
+    for label, (letter, _text, kw) in plan:
+        if label != MEMO:
+            inst = fs.rt_request(**kw)
+            spec = fs.request_spec(inst, fs.extra_specs_of(inst))
+            states = reread(jsons, names)
+        gc.collect()
+        profiler = cProfile.Profile()
+        profiler.runcall(rt_filter.filter_all, states, spec)
+        out = io.StringIO()
+        stats = pstats.Stats(profiler, stream=out)
+        print('== cProfile, %d hosts: %s (%s), by internal time ==' % (
+            len(states), label, letter))
+        stats.sort_stats('tottime').print_stats(args.profile)
+        # the table only: pstats' header and footer say nothing more
+        print('\n'.join(line for line in out.getvalue().splitlines()
+                        if line.strip() and 'function calls' not in line
+                        and 'Ordered by' not in line and
+                        'List reduced' not in line))
+    return 0
+
+
 def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument('--hosts', type=int, default=10000)
     parser.add_argument('--seed', type=int, default=1)
     parser.add_argument('--skip-nova-worst', action='store_true',
                         help='do not time nova on the worst case (~20 s)')
+    parser.add_argument('--profile', type=int, metavar='N', default=0,
+                        help='instead of the timings: each rtnova pass '
+                        'under cProfile, its N costliest functions')
     args = parser.parse_args()
     logging.disable(logging.CRITICAL)
+    if args.profile:
+        return profile_passes(args)
     bad, jsons, names = main_pass(args)
     print()
     bad += host_manager_pass(args, jsons, names)

@@ -45,7 +45,7 @@ class Bounds:
     """One request's per-cell bounds, derived once per request."""
 
     __slots__ = ('cells', 'pcpus', 'page_kb', 'memory_mb', 'memory_kb',
-                 'decides')
+                 'pages_needed', 'decides')
 
     def __init__(self, cells, pcpus, page_kb, memory_mb, decides):
         # distinct host cells the guest needs within the bounds
@@ -57,6 +57,11 @@ class Bounds:
         self.page_kb = page_kb
         self.memory_mb = memory_mb
         self.memory_kb = memory_mb * _KIB
+        # free pages of page_kb a cell needs (pages_hold, derived once);
+        # memory that is no whole number of such pages fits no cell
+        self.pages_needed = (
+            self.memory_kb // page_kb
+            if page_kb and self.memory_kb % page_kb == 0 else float('inf'))
         # a host cell within the bounds whose sibling sets cover its free
         # pCPUs is one nova fits a guest cell on (see decide_fit)
         self.decides = decides

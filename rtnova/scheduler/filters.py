@@ -129,12 +129,27 @@ class RequestView:
             lambda bounds=self.bounds: _out_of_bounds(bounds))
         self.guest_ids = (tuple(c.id for c in self.guest.cells)
                           if self.guest else ())
+        # the allocation ratios only enter the fit of floating vCPUs
+        self.uses_ratios = bool(self.guest) and (
+            self.guest.cpu_policy in policies.FLOATING_POLICIES)
         self._limits = {}
+        self._last_limits = (None, None, None)
+        # this request's decisions, by the identity of nova's host
+        # topology object (see RealtimeFilter.filter_all): id -> verdict.
+        # The objects are held, so no other object can take their id
+        # while a decision lives; appended before the id is entered (the
+        # order keeps that true for a concurrent reader).
+        self.decided = {}
+        self.held = []
 
     def limits(self, cpu_ratio, ram_ratio):
         """nova's ``NUMATopologyLimits`` for a passing host, one object per
         request and ratio pair: nothing changes it after the filter.
         """
+        # one tuple read: nova's hosts mostly share their ratios
+        last = self._last_limits
+        if last[0] == cpu_ratio and last[1] == ram_ratio:
+            return last[2]
         limits = self._limits.get((cpu_ratio, ram_ratio))
         if limits is None:
             limits = objects.NUMATopologyLimits(
@@ -143,6 +158,7 @@ class RequestView:
             if self.network_metadata:
                 limits.network_metadata = self.network_metadata
             self._limits[(cpu_ratio, ram_ratio)] = limits
+        self._last_limits = (cpu_ratio, ram_ratio, limits)
         return limits
 
 
@@ -208,29 +224,105 @@ class RealtimeFilter(filters.BaseHostFilter, filters.CandidateFilterMixin):
         """All hosts of one request together: the request is read once,
         and every host is screened against its per-cell bounds before the
         exact fit runs on the survivors.
+
+        A host whose topology object this request has decided already is
+        answered from that decision: nova's scheduler filters the hosts
+        again for each further instance of a multi-instance request, and
+        gives a host a new ``numa_topology`` object whenever its content
+        changes (``HostState.update`` re-reads it, ``consume_from_request``
+        replaces it). The decisions live as long as the request spec.
         """
         if not self.RUN_ON_REBUILD and utils.request_is_rebuild(spec_obj):
             # as nova's BaseHostFilter: a rebuild passes every host
             return list(filter_obj_list)
         view = request_view(spec_obj)
-        passes = self._passes
         debug = LOG.isEnabledFor(py_logging.DEBUG)
-        return [state for state in filter_obj_list
-                if passes(state, view, spec_obj, debug)]
+        if view.bounds is None or view.uses_ratios:
+            passes = self._passes
+            return [state for state in filter_obj_list
+                    if passes(state, view, spec_obj, debug)]
+        return self._screen_all(filter_obj_list, view, spec_obj, debug)
+
+    def _screen_all(self, states, view, spec_obj, debug):
+        """``filter_all`` for a bounded request: ``_passes`` unrolled for
+        the hosts the bounds decide (no PCI pools); the per-host calls
+        cost up to a fifth of a re-read host.
+        """
+        bounds, decided, hold = view.bounds, view.decided, view.held.append
+        screen, guest_ids, pack = host_model.screen, view.guest_ids, view.pack
+        wanted, refused = bounds.cells, view.out_of_bounds
+        passed = []
+        for state in states:
+            topology = state.numa_topology
+            pci_stats = state.pci_stats
+            if topology is None or (pci_stats is not None and
+                                    pci_stats.pools):
+                if self._passes(state, view, spec_obj, debug):
+                    passed.append(state)
+                continue
+            verdict = decided.get(id(topology))
+            if verdict is None:
+                within, verdict = screen(bounds, topology, guest_ids, pack)
+                if within is not None and within < wanted:
+                    verdict = refused
+                elif verdict is None:
+                    if self._passes(state, view, spec_obj, debug):
+                        passed.append(state)
+                    continue
+                elif not verdict:
+                    verdict = _NO_RECORDABLE_WALK
+                hold(topology)
+                decided[id(topology)] = verdict
+            if verdict is True:
+                if self._accept(state, view):
+                    passed.append(state)
+            elif verdict is not False:
+                # a NoFit; False (refused before any fit, as _passes
+                # says) leaves the host state as it is
+                self._reject(state, verdict, debug)
+        return passed
 
     def _passes(self, host_state, view, spec_obj, debug=True):
-        host_topology = host_state.numa_topology
-        pci_counts = _pci_counts(host_state.pci_stats)
+        topology = host_state.numa_topology
+        pci_stats = host_state.pci_stats
+        pci_counts = (_pci_counts(pci_stats)
+                      if pci_stats is not None and pci_stats.pools else None)
+        if topology is None or pci_counts is not None:
+            # PCI pools change in place: such hosts are not remembered
+            verdict = self._verdict(host_state, topology, view, spec_obj,
+                                    pci_counts)
+        else:
+            key = ((id(topology), host_state.cpu_allocation_ratio,
+                    host_state.ram_allocation_ratio) if view.uses_ratios
+                   else id(topology))
+            verdict = view.decided.get(key)
+            if verdict is None:
+                verdict = self._verdict(host_state, topology, view,
+                                        spec_obj, None)
+                if verdict is not _BY_NOVA:
+                    view.held.append(topology)
+                    view.decided[key] = verdict
+        if verdict is _BY_NOVA:
+            return self._nova.host_passes(host_state, spec_obj)
+        if verdict is True:
+            return self._accept(host_state, view)
+        if verdict is False:
+            return False
+        return self._reject(host_state, verdict, debug)
+
+    def _verdict(self, host_state, host_topology, view, spec_obj,
+                 pci_counts):
+        """True, a NoFit, False (refused, logged, nothing to undo) or
+        _BY_NOVA (nova's filter decides this host).
+        """
         if view.bounds is not None and host_topology is not None:
             within, verdict = host_model.screen(
                 view.bounds, host_topology, view.guest_ids, view.pack,
                 pci_counts)
             if within is not None and within < view.bounds.cells:
-                return self._reject(host_state, view.out_of_bounds, debug)
+                return view.out_of_bounds
             if verdict is not None:
-                if verdict:
-                    return self._accept(host_state, view)
-                return self._reject(host_state, _NO_RECORDABLE_WALK, debug)
+                return True if verdict else _NO_RECORDABLE_WALK
         host = host_model.cached_host(
             host_topology, (host_state.host, host_state.nodename)) \
             if host_topology else None
@@ -238,7 +330,7 @@ class RealtimeFilter(filters.BaseHostFilter, filters.CandidateFilterMixin):
         if reason:
             LOG.debug('%s: %s; deciding with nova\'s NUMATopologyFilter',
                       host_state, reason)
-            return self._nova.host_passes(host_state, spec_obj)
+            return _BY_NOVA
         if not host:
             if view.guest:
                 LOG.debug('%s: rejected: the request has a NUMA topology, '
@@ -251,11 +343,8 @@ class RealtimeFilter(filters.BaseHostFilter, filters.CandidateFilterMixin):
             return False
         if not view.guest:
             return True
-        result = _decide(view, host, host_state.cpu_allocation_ratio,
-                         host_state.ram_allocation_ratio, pci_counts)
-        if not result:
-            return self._reject(host_state, result)
-        return self._accept(host_state, view)
+        return _decide(view, host, host_state.cpu_allocation_ratio,
+                       host_state.ram_allocation_ratio, pci_counts)
 
     @staticmethod
     def _accept(host_state, view):
@@ -287,6 +376,9 @@ def delegation_reason(view, host):
         return 'host cells without thread sibling information'
     return None
 
+
+# the verdict that hands a host to nova's own filter
+_BY_NOVA = object()
 
 _NO_RECORDABLE_WALK = fit_mod.NoFit(
     "nova's walk over the host cells finds no assignment of guest cells "

@@ -144,6 +144,8 @@ class BoundsMatchTheFitTest(base.TestCase):
                       'pCPUs', logs.output[0])
         self.assertEqual([], state.allocation_candidates)
         # one more free pCPU on cell 0: the bounds pass it, as nova does
+        # (nova hands over a new topology object when the usage changes)
+        topo = topo.obj_clone()
         topo.cells[0].pinned_cpus = set()
         self.assertEqual(1, len(rt.filter_all([fs.host_state(topo)],
                                               spec)))
@@ -193,6 +195,25 @@ class FilterAllTest(base.TestCase):
                     self.assertEqual(
                         nova_state.limits['numa_topology'].obj_to_primitive(),
                         rt_state.limits['numa_topology'].obj_to_primitive())
+
+    def test_the_next_instance_is_answered_as_the_first(self):
+        # nova filters the same host objects again for the next instance
+        # of a multi-instance request: the remembered decisions must be
+        # the ones made, with nova's side effects on the host states
+        rng = random.Random(13)
+        for i in range(20):
+            inst = _request(rng)
+            spec = fs.request_spec(inst, fs.extra_specs_of(inst))
+            states = [fs.host_state(_host(rng),
+                                    'n%d' % j) for j in range(25)]
+            first = [id(s) for s in self.rt.filter_all(states, spec)]
+            after = [(len(s.allocation_candidates),
+                      'numa_topology' in s.limits) for s in states]
+            again = [id(s) for s in self.rt.filter_all(states, spec)]
+            self.assertEqual(first, again, 'request %d' % i)
+            self.assertEqual(after, [(len(s.allocation_candidates),
+                                      'numa_topology' in s.limits)
+                                     for s in states])
 
     def test_a_rebuild_passes_every_host(self):
         # as nova's BaseHostFilter: NUMA changes are refused by the API

@@ -21,6 +21,10 @@ cannot see, such as hugepages -- must never be answered from a stale memo,
 and neither may a change of allocation ratios.
 """
 
+import gc
+from unittest import mock
+import weakref
+
 from nova import objects
 from nova.scheduler.filters import numa_topology_filter
 
@@ -110,3 +114,85 @@ class FingerprintTest(base.TestCase):
         before = cache.get(seen, node='n1')
         reread = objects.NUMATopology.obj_from_db_obj(seen._to_json())
         self.assertIs(before, cache.get(reread, node='n1'))
+
+
+class RequestDecisionsTest(base.TestCase):
+    """``filter_all`` answers a host it has decided for this request, on
+    this topology object, from that decision (nova filters the hosts again
+    for the next instance of a multi-instance request), and nothing else.
+    """
+
+    def setUp(self):
+        super().setUp()
+        self.rt = filters.RealtimeFilter()
+        inst = fs.rt_request(vcpus=2, cells=1, pagesize=fs.PAGE_1G,
+                             memory_mb=2048)
+        self.spec = fs.request_spec(inst, fs.extra_specs_of(inst))
+
+    def _screens(self, states, spec=None):
+        """(hosts passed, hosts screened) of one filter_all call."""
+        from rtnova.scheduler import host_model
+        real = host_model.screen
+        calls = []
+
+        def counted(*args, **kwargs):
+            calls.append(args[1])
+            return real(*args, **kwargs)
+
+        with mock.patch.object(host_model, 'screen', counted):
+            passed = self.rt.filter_all(states, spec or self.spec)
+        return len(passed), len(calls)
+
+    def test_same_request_same_hosts_answered_from_its_decisions(self):
+        states = [fs.host_state(_host(gig_pages_used=used), 'n%d' % used)
+                  for used in (0, 2, 4)]
+        self.assertEqual((2, 3), self._screens(states))
+        # the next instance: the same hosts, nothing screened again
+        self.assertEqual((2, 0), self._screens(states))
+
+    def test_a_host_with_a_new_topology_object_is_decided_again(self):
+        state = fs.host_state(_host(gig_pages_used=0), 'node-a')
+        self.assertEqual((1, 1), self._screens([state]))
+        # nova's consume_from_request (or a re-read) replaces the object:
+        # here the 1 GiB pages are gone
+        state.numa_topology = _host(gig_pages_used=4)
+        self.assertEqual((0, 1), self._screens([state]))
+
+    def test_another_request_decides_afresh(self):
+        states = [fs.host_state(_host(), 'node-a')]
+        self.assertEqual((1, 1), self._screens(states))
+        inst = fs.rt_request(vcpus=2, cells=1, pagesize=fs.PAGE_1G,
+                             memory_mb=2048)
+        other = fs.request_spec(inst, fs.extra_specs_of(inst))
+        self.assertEqual((1, 1), self._screens(states, other))
+
+    def test_the_decisions_go_with_the_request_spec(self):
+        states = [fs.host_state(_host(), 'n%d' % i) for i in range(3)]
+        self._screens(states)
+        view = weakref.ref(filters.request_view(self.spec))
+        held = weakref.ref(states[0].numa_topology)
+        self.assertIsNotNone(view())
+        del self.spec
+        # the view and its decisions go by reference counting, when the
+        # request spec goes
+        self.assertIsNone(view())
+        # and keep no host topology alive: nova's own object is in a
+        # cycle (its cells list points back at it), freed by a collection
+        states[0].numa_topology = None
+        gc.collect()
+        self.assertIsNone(held())
+
+    def test_ratios_key_the_decision_of_floating_vcpus(self):
+        cell = objects.InstanceNUMACell(id=0, cpuset={0, 1}, pcpuset=set(),
+                                        memory=2048, cpu_policy=None,
+                                        cpu_thread_policy=None)
+        spec = fs.request_spec(objects.InstanceNUMATopology(cells=[cell]))
+        nova = numa_topology_filter.NUMATopologyFilter()
+        topology = _host(memory_usage=7000, shared=True)
+        for ratios in ((4.0, 1.5), (4.0, 1.0), (4.0, 1.5)):
+            # one topology object under host states of other ratios
+            got = self.rt.filter_all(
+                [fs.host_state(topology, 'node-a', *ratios)], spec)
+            want = list(nova.filter_all(
+                [fs.host_state(topology, 'node-a', *ratios)], spec))
+            self.assertEqual(len(want), len(got), ratios)
