@@ -150,6 +150,26 @@ def start_libvirtd(L, host):
     return daemon
 
 
+def bind_instances(L, host):
+    """The host's own instance directory at the one ``instances_path``.
+
+    Every host has ``instances_path`` = ``instances/`` of the state
+    directory, as real hosts share one path, and in its mount namespace
+    that path is its own directory: nova's check (a file created on the
+    destination over ssh) finds it not shared, so disks move as between
+    hosts with local disks (scp for resize, QEMU's block copy for live
+    migration). One directory seen by all would look shared to nova but
+    not to libvirt 9, which refuses a live migration off a local
+    filesystem as unsafe.
+    """
+    target = L.path('instances')
+    procs.run(['nsenter', '--target', str(libvirtd_pid(L, host['name'])),
+               '--mount', '--', 'sh', '-c',
+               'mountpoint -q "$1" || mount --bind "$0" "$1"',
+               L.host(host['name'], 'nova', 'instances'), target],
+              'bind the instance directory of %s' % host['name'])
+
+
 def _drop_cpu_controller():
     # the test tier's rule (rtnova-status rt_cgroup): with RT group
     # scheduling libvirt must leave the cpu controller alone
@@ -265,6 +285,8 @@ def sshd_service(L, host):
         'PidFile none', 'PermitRootLogin prohibit-password',
         'PasswordAuthentication no', 'KbdInteractiveAuthentication no',
         'UsePAM no', 'StrictModes no',
+        # scp (nova's copy of a disk to the destination) speaks SFTP
+        'Subsystem sftp internal-sftp',
         # nova's own key, for nova only (the root key is the operator's)
         'Match User %s' % lay.NOVA_USER,
         '    AuthorizedKeysFile %s/.ssh/authorized_keys' % L.path('hosts'),
@@ -280,11 +302,12 @@ def sshd_service(L, host):
 def up(L, checkout):
     user(L)
     os.makedirs(L.path('instances'), exist_ok=True)
-    shutil.chown(L.path('instances'), lay.NOVA_USER, lay.NOVA_USER)
     for host in lay.COMPUTES:
-        os.makedirs(L.host(host['name'], 'nova', 'lock'), exist_ok=True)
+        for sub in ('lock', 'instances'):
+            os.makedirs(L.host(host['name'], 'nova', sub), exist_ok=True)
         if not os.path.exists(_libvirtd_state(L, host['name'])):
             start_libvirtd(L, host)
+        bind_instances(L, host)
     flags = cpu_mode_flags(L, checkout)
     if flags.get('cpu_mode') == 'none':
         print('HOST ADAPTATION live migration: with cpu_mode none the '

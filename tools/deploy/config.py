@@ -180,9 +180,8 @@ def nova_compute(L, host, cpu_mode_flags, rtnova_flags):
     sections['DEFAULT'].update({
         'host': host['name'],
         'compute_driver': 'rtnova.RealtimeLibvirtDriver',
-        # one instance directory for all hosts, as hosts with a shared
-        # (NFS) /var/lib/nova/instances have: nova's own check finds it
-        # shared, so resize and migration move no disk files
+        # one path on every host, a directory of its own in each host's
+        # mount namespace (computes.bind_instances)
         'instances_path': L.path('instances'),
         'initial_cpu_allocation_ratio': '1.0',
     })

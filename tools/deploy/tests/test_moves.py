@@ -14,11 +14,13 @@
 
 """Moves of a real-time pool guest between the two pool hosts, by CLI.
 
-Cold migration (``server migrate`` + confirm) and resize (to a bigger pool
-flavor + confirm) each land the guest on the other pool host: its vCPU
-pinned on that host's dedicated CPU at the flavor's policy and priority,
-its emulator threads on that host's pool, ``rtnova-verify`` clean, and
-placement counting the pool unit on that host only.
+Cold migration (``server migrate`` + confirm), resize (to a bigger pool
+flavor + confirm) and live migration (``server migrate
+--live-migration``, libvirt's TCP transport between the host namespaces)
+each land the guest on the other pool host: its vCPU pinned on that
+host's dedicated CPU at the flavor's policy and priority, its emulator
+threads on that host's pool, ``rtnova-verify`` clean, and placement
+counting the pool unit on that host only.
 """
 
 from tools.deploy.tests import base
@@ -49,7 +51,7 @@ class MovesTest(base.DeployTestCase):
         self.openstack('server', 'resize', 'confirm', server)
         return self.wait_status(server, 'ACTIVE')
 
-    def test_cold_migration_and_resize_keep_the_tuning(self):
+    def test_cold_migration_resize_and_live_migration_keep_the_tuning(self):
         flavor = self.pool_flavor(**{'hw:cpu_realtime_priority': PRIORITY})
         bigger = self.pool_flavor(ram=320, **{
             'hw:cpu_realtime_priority': PRIORITY})
@@ -66,6 +68,12 @@ class MovesTest(base.DeployTestCase):
         info = self.confirm(server)
         self.assertIn(bigger, str(info['flavor']))
         host = self.assert_landed(info, host, before)
+
+        # --wait returns once the migration ended (status no longer
+        # MIGRATING); a failed one leaves the guest ACTIVE on the source
+        self.openstack('server', 'migrate', '--live-migration', '--wait',
+                       server)
+        self.assert_landed(self.show(server), host, before)
 
         self.openstack('server', 'delete', '--wait', server)
         base.poll('usage of every provider back to %r' % before,
