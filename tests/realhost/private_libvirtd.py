@@ -82,12 +82,18 @@ def wait_for(predicate, timeout, what):
     raise RuntimeError('timed out after %ss waiting for %s' % (timeout, what))
 
 
-def qemu_conf(hugetlbfs, drop_cpu_controller):
-    """The private daemon's qemu.conf."""
-    lines = ['# written by the rtnova real-host test fixture',
-             # QEMU opens /dev/kvm and the hugetlbfs mount as root here
-             'user = "root"', 'group = "root"',
-             'hugetlbfs_mount = "%s"' % hugetlbfs]
+def qemu_conf(hugetlbfs, drop_cpu_controller, qemu_user=False):
+    """The private daemon's qemu.conf.
+
+    QEMU runs as root unless ``qemu_user``: then as Debian's
+    ``libvirt-qemu:kvm`` (the namespace's /dev/kvm is group kvm, see
+    ``_script``).
+    """
+    user = ('user = "libvirt-qemu"', 'group = "kvm"') if qemu_user else (
+        # QEMU opens /dev/kvm and the hugetlbfs mount as root here
+        'user = "root"', 'group = "root"')
+    lines = ['# written by the rtnova real-host test fixture'] + list(user) + [
+        'hugetlbfs_mount = "%s"' % hugetlbfs]
     if drop_cpu_controller:
         lines.append('cgroup_controllers = [ %s ]' % ', '.join(
             '"%s"' % c for c in CONTROLLERS_WITHOUT_CPU))
@@ -182,7 +188,8 @@ class PrivateLibvirtd(object):
 
     @classmethod
     def start(cls, drop_cpu_controller, timeout=60, root=None, prefix=(),
-              hostname=None, libvirtd_conf=None):
+              hostname=None, libvirtd_conf=None, listen=False,
+              qemu_user=False):
         """Start the daemons; the test tier passes only the first argument.
 
         The deployment tier (tools/deploy) makes a compute "host" of it:
@@ -190,19 +197,21 @@ class PrivateLibvirtd(object):
         (``ip netns exec NAME``), ``hostname`` adds a UTS namespace with
         that name (libvirt's node name), ``libvirtd_conf`` is the text of
         the private libvirtd.conf (socket group for an unprivileged
-        nova-compute) and ``root`` a directory to use instead of a new
-        temporary one.
+        nova-compute), ``root`` a directory to use instead of a new
+        temporary one and ``listen`` starts libvirtd with ``--listen``
+        (the TCP socket of libvirtd.conf, live migration's transport) and
+        ``qemu_user`` runs QEMU as ``libvirt-qemu:kvm`` instead of root.
         """
         if root is None:
             root = tempfile.mkdtemp(prefix='rtnova-libvirtd-')
         daemon = cls(root)
         try:
-            daemon._write_files(drop_cpu_controller)
+            daemon._write_files(drop_cpu_controller, qemu_user)
             if libvirtd_conf is not None:
                 with open(daemon.path('etc', 'libvirtd.conf'), 'w') as fh:
                     fh.write(libvirtd_conf)
             unshare = ['unshare', '--mount', '--propagation', 'private']
-            script = daemon._script()
+            script = daemon._script(listen, qemu_user)
             if hostname:
                 unshare.insert(1, '--uts')
                 script = 'hostname %s\n%s' % (shlex.quote(hostname), script)
@@ -225,20 +234,21 @@ class PrivateLibvirtd(object):
             raise
         return daemon
 
-    def _write_files(self, drop_cpu_controller):
+    def _write_files(self, drop_cpu_controller, qemu_user=False):
         for _system, sub in SYSTEM_DIRS:
             os.makedirs(self.path(sub))
         for sub in ('hugepages', 'overlay', 'accounts'):
             os.makedirs(self.path(sub))
         with open(self.path('etc', 'qemu.conf'), 'w') as fh:
-            fh.write(qemu_conf(self.hugetlbfs, drop_cpu_controller))
+            fh.write(qemu_conf(self.hugetlbfs, drop_cpu_controller,
+                               qemu_user))
         with open('/etc/passwd') as fh, open('/etc/group') as gh:
             files = account_files(fh.read(), gh.read())
         for kind, text in files.items():
             with open(self.path('accounts', kind), 'w') as fh:
                 fh.write(text)
 
-    def _script(self):
+    def _script(self, listen=False, qemu_user=False):
         """Shell run inside the new mount namespace."""
         q = shlex.quote
         lines = []
@@ -258,10 +268,28 @@ class PrivateLibvirtd(object):
                 q(self.path('accounts', kind)), kind))
         lines.append('mount -t hugetlbfs -o pagesize=2M hugetlbfs %s' %
                      q(self.hugetlbfs))
+        if qemu_user:
+            lines += self._kvm_node()
         for name in DAEMONS:
-            lines.append('%s -d -p %s' % (q(which(name)),
-                                          q(self.path('%s.pid' % name))))
+            lines.append('%s -d -p %s%s' % (
+                q(which(name)), q(self.path('%s.pid' % name)),
+                ' --listen' if listen and name == 'libvirtd' else ''))
         return '\n'.join(lines)
+
+    def _kvm_node(self):
+        """Shell: this namespace's /dev/kvm, read-write for group kvm.
+
+        What a udev rule does on a host, done to a node of our own bound
+        over /dev/kvm in the namespace only: the host's node keeps its
+        owner and mode.
+        """
+        rdev = os.stat('/dev/kvm').st_rdev
+        node = shlex.quote(self.path('kvm'))
+        mknod = 'mknod -m 0660 %s c %d %d' % (node, os.major(rdev),
+                                              os.minor(rdev))
+        return [mknod,
+                'chown root:kvm %s' % node,
+                'mount --bind %s /dev/kvm' % node]
 
     def _read_pid(self, name):
         path = self.path('%s.pid' % name)

@@ -37,6 +37,21 @@ class PrivateConfigTest(base.TestCase):
         plain = private_libvirtd.qemu_conf('/tmp/x/hugepages', False)
         self.assertNotIn('cgroup_controllers', plain)
 
+    def test_qemu_user_runs_qemu_as_libvirt_qemu_with_its_own_kvm_node(self):
+        conf = private_libvirtd.qemu_conf('/tmp/x/hugepages', False, True)
+        self.assertIn('user = "libvirt-qemu"\ngroup = "kvm"\n', conf)
+        self.assertNotIn('"root"', conf)
+        daemon = private_libvirtd.PrivateLibvirtd('/tmp/x')
+        script = daemon._script(listen=True, qemu_user=True).splitlines()
+        # a node of the namespace's own, bound over /dev/kvm (the host's
+        # node is not changed)
+        self.assertIn('mount --bind /tmp/x/kvm /dev/kvm', script)
+        self.assertIn('chown root:kvm /tmp/x/kvm', script)
+        self.assertTrue(script[-1].endswith(' --listen'), script[-1])
+        plain = daemon._script()
+        self.assertNotIn('/dev/kvm', plain)
+        self.assertNotIn('--listen', plain)
+
     def test_accounts_added_once_with_free_ids(self):
         passwd = 'root:x:0:0:root:/root:/bin/bash\nbob:x:900:900::/:/bin/sh\n'
         group = 'root:x:0:\nkvm:x:104:\n'

@@ -61,10 +61,11 @@ def usage(L, seconds):
         '',
         'Services (command, config, log): python3 -m tools.deploy status '
         '--state %s' % L.state,
-        'Compute hosts: ssh -i %s -o UserKnownHostsFile=%s root@%s '
-        '(rt-c1; rt-c2: %s)' % (
+        'Compute hosts: ssh -i %s -o UserKnownHostsFile=%s root@ADDRESS '
+        '(%s)' % (
             L.path('ssh', 'id_ed25519'), L.path('ssh', 'known_hosts'),
-            lay.COMPUTES[0]['ip'], lay.COMPUTES[1]['ip']),
+            ', '.join('%s: %s' % (h['name'], h['ip'])
+                      for h in lay.COMPUTES)),
         'Take it down: python3 -m tools.deploy down --state %s' % L.state])
 
 

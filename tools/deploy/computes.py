@@ -23,21 +23,37 @@ import os
 import pwd
 import shutil
 import subprocess
+import uuid
 
 from tests.realhost import private_libvirtd
 from tools.deploy import config
 from tools.deploy import layout as lay
 from tools.deploy import procs
 
-# nova-compute (group nova) reaches the private libvirtd's socket; the
-# socket lives in the host namespace's own /run/libvirt
-LIBVIRTD_CONF = '\n'.join([
-    'unix_sock_group = "%s"' % lay.NOVA_USER,
-    'unix_sock_ro_perms = "0777"',
-    'unix_sock_rw_perms = "0770"',
-    'auth_unix_ro = "none"',
-    'auth_unix_rw = "none"',
-]) + '\n'
+
+def libvirtd_conf(host):
+    """The host's libvirtd.conf.
+
+    nova-compute (group nova) reaches the private libvirtd's socket in the
+    host namespace's own /run/libvirt. Live migration comes in over
+    libvirt's TCP transport on the host's address (on the tier's bridge
+    only; no authentication, as the transport has none of its own), and
+    libvirt refuses a migration between daemons that report one host UUID,
+    so each host gets its own.
+    """
+    return '\n'.join([
+        'unix_sock_group = "%s"' % lay.NOVA_USER,
+        'unix_sock_ro_perms = "0777"',
+        'unix_sock_rw_perms = "0770"',
+        'auth_unix_ro = "none"',
+        'auth_unix_rw = "none"',
+        'listen_tls = 0',
+        'listen_tcp = 1',
+        'listen_addr = "%s"' % host['ip'],
+        'auth_tcp = "none"',
+        'host_uuid = "%s"' % uuid.uuid5(uuid.NAMESPACE_DNS,
+                                        host['name'] + '.rtnova-deploy'),
+    ]) + '\n'
 
 
 def _ip(*args, check=True):
@@ -82,9 +98,12 @@ def user(L):
     try:
         pwd.getpwnam(lay.NOVA_USER)
     except KeyError:
+        # a shell and a password field that is not locked ('*': no
+        # password login): nova's resize and cold migration run commands
+        # on the other host over ssh as this user (key only)
         procs.run(['useradd', '--system', '--user-group', '--no-create-home',
-                   '--home-dir', L.path('hosts'), '--shell',
-                   '/usr/sbin/nologin', lay.NOVA_USER], 'useradd nova')
+                   '--home-dir', L.path('hosts'), '--shell', '/bin/sh',
+                   '--password', '*', lay.NOVA_USER], 'useradd nova')
         with open(L.path('created-user'), 'w') as fh:
             fh.write(lay.NOVA_USER + '\n')
     text = ('# rtnova deployment tier (%s); removed by down\n'
@@ -117,7 +136,8 @@ def start_libvirtd(L, host):
     daemon = private_libvirtd.PrivateLibvirtd.start(
         _drop_cpu_controller(), root=root,
         prefix=['ip', 'netns', 'exec', name],
-        hostname=name, libvirtd_conf=LIBVIRTD_CONF)
+        hostname=name, libvirtd_conf=libvirtd_conf(host), listen=True,
+        qemu_user=True)
     with open(_libvirtd_state(L, name), 'w') as fh:
         json.dump(daemon.to_state(), fh)
     procs.record(L, dict(procs.service(
@@ -128,6 +148,26 @@ def start_libvirtd(L, host):
         log=os.path.join(root, 'log'),
         pidfile=os.path.join(root, 'libvirtd.pid')))
     return daemon
+
+
+def bind_instances(L, host):
+    """The host's own instance directory at the one ``instances_path``.
+
+    Every host has ``instances_path`` = ``instances/`` of the state
+    directory, as real hosts share one path, and in its mount namespace
+    that path is its own directory: nova's check (a file created on the
+    destination over ssh) finds it not shared, so disks move as between
+    hosts with local disks (scp for resize, QEMU's block copy for live
+    migration). One directory seen by all would look shared to nova but
+    not to libvirt 9, which refuses a live migration off a local
+    filesystem as unsafe.
+    """
+    target = L.path('instances')
+    procs.run(['nsenter', '--target', str(libvirtd_pid(L, host['name'])),
+               '--mount', '--', 'sh', '-c',
+               'mountpoint -q "$1" || mount --bind "$0" "$1"',
+               L.host(host['name'], 'nova', 'instances'), target],
+              'bind the instance directory of %s' % host['name'])
 
 
 def _drop_cpu_controller():
@@ -207,6 +247,32 @@ def ssh_keys(L):
                                      ' '.join(host_key)))
 
 
+def nova_ssh(L):
+    """The nova user's key, authorized for nova on every host.
+
+    nova's resize and cold migration run ``ssh -o BatchMode=yes <host>``
+    as nova-compute's user (``nova.utils.ssh_execute``); OpenSSH takes the
+    key, known hosts and login name from that user's home directory.
+    """
+    home = pwd.getpwnam(lay.NOVA_USER).pw_dir
+    if os.path.realpath(home) != os.path.realpath(L.path('hosts')):
+        print('HOST ADAPTATION nova ssh: the host\'s own %s user (home %s) '
+              'is left alone; resize and cold migration need its ssh key '
+              'on every host' % (lay.NOVA_USER, home))
+        return
+    ssh = os.path.join(home, '.ssh')
+    os.makedirs(ssh, mode=0o700, exist_ok=True)
+    key = os.path.join(ssh, 'id_ed25519')
+    if not os.path.exists(key):
+        procs.run(['ssh-keygen', '-q', '-t', 'ed25519', '-N', '', '-C',
+                   'nova@rtnova-deploy', '-f', key], 'ssh-keygen (nova)')
+    shutil.copy(key + '.pub', os.path.join(ssh, 'authorized_keys'))
+    shutil.copy(L.path('ssh', 'known_hosts'),
+                os.path.join(ssh, 'known_hosts'))
+    subprocess.run(['chown', '-R', '%s:%s' % (lay.NOVA_USER, lay.NOVA_USER),
+                    ssh], check=True)
+
+
 def sshd_service(L, host):
     """sshd on the host namespace's address, root by the tier's key only."""
     ssh = L.path('ssh')
@@ -218,7 +284,13 @@ def sshd_service(L, host):
         'AuthorizedKeysFile %s/authorized_keys' % ssh,
         'PidFile none', 'PermitRootLogin prohibit-password',
         'PasswordAuthentication no', 'KbdInteractiveAuthentication no',
-        'UsePAM no', 'StrictModes no']) + '\n', 0o600)
+        'UsePAM no', 'StrictModes no',
+        # scp (nova's copy of a disk to the destination) speaks SFTP
+        'Subsystem sftp internal-sftp',
+        # nova's own key, for nova only (the root key is the operator's)
+        'Match User %s' % lay.NOVA_USER,
+        '    AuthorizedKeysFile %s/.ssh/authorized_keys' % L.path('hosts'),
+    ]) + '\n', 0o600)
     # sshd wants its privilege separation directory (the namespace's /run)
     return procs.service('sshd@' + host['name'], [
         'nsenter', '--target', str(libvirtd_pid(L, host['name'])),
@@ -229,12 +301,19 @@ def sshd_service(L, host):
 
 def up(L, checkout):
     user(L)
+    os.makedirs(L.path('instances'), exist_ok=True)
     for host in lay.COMPUTES:
-        os.makedirs(L.host(host['name'], 'nova', 'instances'), exist_ok=True)
-        os.makedirs(L.host(host['name'], 'nova', 'lock'), exist_ok=True)
+        for sub in ('lock', 'instances'):
+            os.makedirs(L.host(host['name'], 'nova', sub), exist_ok=True)
         if not os.path.exists(_libvirtd_state(L, host['name'])):
             start_libvirtd(L, host)
+        bind_instances(L, host)
     flags = cpu_mode_flags(L, checkout)
+    if flags.get('cpu_mode') == 'none':
+        print('HOST ADAPTATION live migration: with cpu_mode none the '
+              'computes run with [workarounds] skip_cpu_compare_on_dest = '
+              'True (nova\'s check compares against the host-model CPU '
+              'QEMU refuses here)')
     rt_flags = memory_lock_flags()
     for host in lay.COMPUTES:
         config.write(L.host(host['name'], 'nova.conf'),
@@ -249,6 +328,7 @@ def up(L, checkout):
         shutil.chown(log, lay.NOVA_USER, lay.NOVA_USER)
         procs.start(L, compute_service(L, host))
     ssh_keys(L)
+    nova_ssh(L)
     for host in lay.COMPUTES:
         svc = sshd_service(L, host)
         procs.start(L, svc)

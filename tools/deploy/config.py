@@ -180,12 +180,27 @@ def nova_compute(L, host, cpu_mode_flags, rtnova_flags):
     sections['DEFAULT'].update({
         'host': host['name'],
         'compute_driver': 'rtnova.RealtimeLibvirtDriver',
-        'instances_path': state + '/instances',
+        # one path on every host, a directory of its own in each host's
+        # mount namespace (computes.bind_instances)
+        'instances_path': L.path('instances'),
         'initial_cpu_allocation_ratio': '1.0',
     })
     sections['compute'] = {'cpu_dedicated_set': host['dedicated']}
-    sections['libvirt'] = dict({'virt_type': 'kvm'}, **cpu_mode_flags)
+    sections['libvirt'] = dict({
+        'virt_type': 'kvm',
+        # live migration over libvirt's TCP transport to the destination
+        # host's own address (its libvirtd listens there, computes.py);
+        # QEMU's migration stream goes to the same address
+        'live_migration_scheme': 'tcp',
+        'live_migration_inbound_addr': host['ip'],
+    }, **cpu_mode_flags)
     sections['workarounds'] = {'disable_rootwrap': 'true'}
+    if cpu_mode_flags.get('cpu_mode') == 'none':
+        # nova compares the source host's CPU with what the destination's
+        # QEMU offers as host-model, which this host's QEMU refuses (the
+        # reason for cpu_mode none); libvirt checks the guest's own CPU on
+        # the destination when the migration starts
+        sections['workarounds']['skip_cpu_compare_on_dest'] = 'true'
     # nova's own context and rtnova's, both through sudo privsep-helper
     sections['nova_sys_admin'] = {'helper_command': helper}
     sections['rtnova_privileged'] = {'helper_command': helper}

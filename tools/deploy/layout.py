@@ -47,13 +47,18 @@ NOVA_USER = 'nova'
 SUDOERS = '/etc/sudoers.d/rtnova-deploy'
 PASSWORD = 'rtnova-secret'
 
-#: the two compute hosts: name (netns, hostname, nova host), address,
+#: the compute hosts: name (netns, hostname, nova host), address,
 #: nova's [compute] cpu_dedicated_set and rtnova's emulator pool.
-#: This machine has two CPUs; both "hosts" share them (see deploying.rst).
+#: This machine has two CPUs; every "host" shares them (see deploying.rst):
+#: rt-c1 and rt-c2 mirror each other so that a pool guest can move between
+#: two pool hosts and land on other CPUs; rt-c3 has two dedicated CPUs for
+#: the seeds' 2-vCPU flavor.
 COMPUTES = (
     {'name': 'rt-c1', 'ip': SUBNET % 11, 'veth': 'rtnova-c1',
      'dedicated': '1', 'emulator_pin_set': '0'},
     {'name': 'rt-c2', 'ip': SUBNET % 12, 'veth': 'rtnova-c2',
+     'dedicated': '0', 'emulator_pin_set': '1'},
+    {'name': 'rt-c3', 'ip': SUBNET % 13, 'veth': 'rtnova-c3',
      'dedicated': '0-1', 'emulator_pin_set': None},
 )
 
