@@ -20,6 +20,8 @@ flag's reason, a test that cannot pass for another reason is in
 ``tools/deploy/tempest-exclude.txt`` with its own.
 """
 
+import configparser
+
 from tools.deploy import config
 from tools.deploy import layout as lay
 
@@ -36,12 +38,8 @@ FEATURES = {
     'hostname_fqdn_sanitization': 'true',
     # libvirt's console log (the boot sector prints five lines on COM1)
     'console_output': 'true',
-    # resize and cold migration copy the disk over SSH as the nova user
-    # between the hosts; the tier sets no such key up (no migration
-    # transport yet, issue 16 item 3)
-    'resize': 'false',
-    'cold_migration': 'false',
-    'live_migration': 'false',
+    # resize, cold and live migration: read from the computes' nova.conf
+    # (migration_features)
     'pause': 'true',
     'suspend': 'true',
     # shelve snapshots to glance's file store and unshelves from it
@@ -67,6 +65,35 @@ FEATURES = {
     'enable_instance_password': 'true',
     'scheduler_enabled_filters': config.ENABLED_FILTERS,
 }
+
+
+def _compute_confs(L):
+    confs = []
+    for host in lay.COMPUTES:
+        parser = configparser.ConfigParser(interpolation=None, strict=False)
+        parser.read(L.host(host['name'], 'nova.conf'))
+        confs.append(parser)
+    return confs
+
+
+def migration_features(L):
+    """resize, cold_migration, live_migration as the computes allow them.
+
+    nova's libvirt driver moves a guest's disk between hosts over SSH as
+    the nova user unless the hosts share the instances directory; the tier
+    sets up no such SSH, so a resize or cold migration works only where
+    every compute has the same ``instances_path``. Live migration needs a
+    transport between the hosts' libvirtds (``live_migration_scheme``).
+    """
+    confs = _compute_confs(L)
+    paths = {c.get('DEFAULT', 'instances_path', fallback=None)
+             for c in confs}
+    shared = len(paths) == 1 and None not in paths
+    live = shared and all(c.has_option('libvirt', 'live_migration_scheme')
+                          for c in confs)
+    flag = {True: 'true', False: 'false'}
+    return {'resize': flag[shared], 'cold_migration': flag[shared],
+            'live_migration': flag[live]}
 
 
 def _auth():
@@ -104,7 +131,8 @@ def render(L, ids, microversion):
                     'min_microversion': '2.1',
                     'max_microversion': microversion,
                     'build_timeout': '300'},
-        'compute-feature-enabled': FEATURES,
+        'compute-feature-enabled': dict(FEATURES,
+                                        **migration_features(L)),
         'image': {'region': 'RegionOne', 'disk_formats': 'raw,qcow2'},
         'network': {'region': 'RegionOne'},
         'network-feature-enabled': {'floating_ips': 'false'},
