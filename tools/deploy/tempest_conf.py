@@ -79,11 +79,12 @@ def _compute_confs(L):
 def migration_features(L):
     """resize, cold_migration, live_migration as the computes allow them.
 
-    nova's libvirt driver moves a guest's disk between hosts over SSH as
-    the nova user unless the hosts share the instances directory; the tier
-    sets up no such SSH, so a resize or cold migration works only where
-    every compute has the same ``instances_path``. Live migration needs a
-    transport between the hosts' libvirtds (``live_migration_scheme``).
+    nova's libvirt driver asks the destination over SSH (as the nova
+    user) whether it shares the instances directory, and copies the disk
+    over SSH where it does not. The tier's layout for moves gives every
+    compute the same ``instances_path``; where each has its own, moves are
+    not part of the tier and the flags are off. Live migration also needs
+    a transport between the hosts' libvirtds (``live_migration_scheme``).
     """
     confs = _compute_confs(L)
     paths = {c.get('DEFAULT', 'instances_path', fallback=None)
