@@ -18,6 +18,7 @@
     python3 -m tools.deploy status [--state DIR] pid, command, config, log
     python3 -m tools.deploy stop|start NAME      one service on its own
     python3 -m tools.deploy down [--state DIR]   stop all, remove it all
+    python3 -m tools.deploy tempest [--regex R]  tempest's compute API tests
 
 Exit status: 0 done, 1 a step failed (the message names it and its log),
 2 bad usage.
@@ -33,6 +34,7 @@ from tools.deploy import controller
 from tools.deploy import install
 from tools.deploy import layout as lay
 from tools.deploy import procs
+from tools.deploy import tempest
 
 
 def _up(L, args):
@@ -122,18 +124,26 @@ def _down(L, args):
 def main(argv=None):
     parser = argparse.ArgumentParser(prog='python3 -m tools.deploy')
     parser.add_argument('command',
-                        choices=('up', 'down', 'status', 'stop', 'start'))
+                        choices=('up', 'down', 'status', 'stop', 'start',
+                                 'tempest'))
     parser.add_argument('name', nargs='?', help='service (stop, start)')
     parser.add_argument('--state', default=lay.DEFAULT_STATE,
                         help='state directory (default %(default)s)')
     parser.add_argument('--checkout', default=os.path.dirname(os.path.dirname(
         os.path.dirname(os.path.abspath(__file__)))),
         help='the rtnova checkout to build and install')
+    parser.add_argument('--regex', default=tempest.DEFAULT_REGEX,
+                        help='tempest: tests to run (default %(default)s)')
+    parser.add_argument('--concurrency', type=int,
+                        default=tempest.DEFAULT_CONCURRENCY,
+                        help='tempest: workers (default %(default)s)')
     args = parser.parse_args(argv)
     if os.geteuid() != 0:
         print('the deployment tier runs as root (it starts daemons, '
               'namespaces and a user)', file=sys.stderr)
         return 2
+    if args.concurrency < 1:
+        parser.error('--concurrency must be 1 or more')
     if args.command in ('stop', 'start') and not args.name:
         parser.error('%s needs a service name' % args.command)
     L = lay.Layout(args.state)
@@ -144,6 +154,8 @@ def main(argv=None):
             return _down(L, args) or 0
         if args.command == 'status':
             return _status(L, args)
+        if args.command == 'tempest':
+            return tempest.run(L, args.regex, args.concurrency)
         return _one(L, args, args.command)
     except procs.DeployError as exc:
         print('rtnova deploy %s: %s' % (args.command, exc), file=sys.stderr)
