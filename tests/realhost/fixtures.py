@@ -53,6 +53,7 @@ import fcntl
 import hashlib
 import json
 import os
+import socket
 import tempfile
 import uuid
 
@@ -69,6 +70,11 @@ from tests.realhost import private_libvirtd
 
 STATE_BASE = os.path.join(tempfile.gettempdir(), 'rtnova-realhost')
 HUGEPAGES_2M = '/sys/kernel/mm/hugepages/hugepages-2048kB/nr_hugepages'
+# VNC ports of the nova tests' own daemons: slot N has 5910 + 10 N onwards
+# (5900-5909 stay for whatever else the host runs)
+DISPLAY_BASE = 5910
+DISPLAY_SLOT_PORTS = 10
+DISPLAY_SLOTS = 32
 DOMAIN_PREFIX = 'rtnova-test-'
 PROGRAMS = {
     'libvirtd': 'libvirt-daemon (provides libvirtd)',
@@ -205,6 +211,28 @@ class _SharedState(object):
         return state
 
 
+def display_port_slot():
+    """(socket, (min, max)): a VNC port range, ours while the socket is open.
+
+    nova gives every guest a VNC display (``autoport``); two private
+    daemons in the host's network namespace (two test workers) would each
+    pick the first free port and race for it. A slot is an abstract unix
+    socket bound by the holder: released even if the process dies, no file
+    left behind.
+    """
+    for slot in range(DISPLAY_SLOTS):
+        sock = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+        try:
+            sock.bind('\0rtnova-realhost-display-slot-%d' % slot)
+        except OSError:
+            sock.close()
+            continue
+        low = DISPLAY_BASE + slot * DISPLAY_SLOT_PORTS
+        return sock, (low, low + DISPLAY_SLOT_PORTS - 1)
+    raise RuntimeError('all %d VNC port slots of the real-host tests are '
+                       'taken' % DISPLAY_SLOTS)
+
+
 class LibvirtdFixture(fixtures.Fixture):
     """A private libvirtd + QEMU/KVM and a libvirt connection to it.
 
@@ -251,9 +279,15 @@ class LibvirtdFixture(fixtures.Fixture):
                 self._ensure_daemon(state)
         if self.own_daemon:
             self.daemon = private_libvirtd.PrivateLibvirtd.start(
-                kernel_needs_cpu_controller_dropped())
+                kernel_needs_cpu_controller_dropped(),
+                display_ports=self._display_ports())
         self.conn = libvirt.open(self.uri)
         self.addCleanup(self._close)
+
+    def _display_ports(self):
+        sock, ports = display_port_slot()
+        self.addCleanup(sock.close)
+        return ports
 
     # set-up steps, all under the shared lock
 

@@ -82,7 +82,8 @@ def wait_for(predicate, timeout, what):
     raise RuntimeError('timed out after %ss waiting for %s' % (timeout, what))
 
 
-def qemu_conf(hugetlbfs, drop_cpu_controller, qemu_user=False):
+def qemu_conf(hugetlbfs, drop_cpu_controller, qemu_user=False,
+              display_ports=None):
     """The private daemon's qemu.conf.
 
     QEMU runs as root unless ``qemu_user``: then as Debian's
@@ -94,6 +95,11 @@ def qemu_conf(hugetlbfs, drop_cpu_controller, qemu_user=False):
         'user = "root"', 'group = "root"')
     lines = ['# written by the rtnova real-host test fixture'] + list(user) + [
         'hugetlbfs_mount = "%s"' % hugetlbfs]
+    if display_ports:
+        # daemons that share the host's network namespace must not hand
+        # two QEMUs the same VNC port: each allocates from its own range
+        lines += ['remote_display_port_min = %d' % display_ports[0],
+                  'remote_display_port_max = %d' % display_ports[1]]
     if drop_cpu_controller:
         lines.append('cgroup_controllers = [ %s ]' % ', '.join(
             '"%s"' % c for c in CONTROLLERS_WITHOUT_CPU))
@@ -189,7 +195,7 @@ class PrivateLibvirtd(object):
     @classmethod
     def start(cls, drop_cpu_controller, timeout=60, root=None, prefix=(),
               hostname=None, libvirtd_conf=None, listen=False,
-              qemu_user=False):
+              qemu_user=False, display_ports=None):
         """Start the daemons; the test tier passes only the first argument.
 
         The deployment tier (tools/deploy) makes a compute "host" of it:
@@ -201,12 +207,14 @@ class PrivateLibvirtd(object):
         temporary one and ``listen`` starts libvirtd with ``--listen``
         (the TCP socket of libvirtd.conf, live migration's transport) and
         ``qemu_user`` runs QEMU as ``libvirt-qemu:kvm`` instead of root.
+        ``display_ports`` (min, max) bounds the VNC ports libvirt hands out.
         """
         if root is None:
             root = tempfile.mkdtemp(prefix='rtnova-libvirtd-')
         daemon = cls(root)
         try:
-            daemon._write_files(drop_cpu_controller, qemu_user)
+            daemon._write_files(drop_cpu_controller, qemu_user,
+                                display_ports)
             if libvirtd_conf is not None:
                 with open(daemon.path('etc', 'libvirtd.conf'), 'w') as fh:
                     fh.write(libvirtd_conf)
@@ -234,14 +242,15 @@ class PrivateLibvirtd(object):
             raise
         return daemon
 
-    def _write_files(self, drop_cpu_controller, qemu_user=False):
+    def _write_files(self, drop_cpu_controller, qemu_user=False,
+                     display_ports=None):
         for _system, sub in SYSTEM_DIRS:
             os.makedirs(self.path(sub))
         for sub in ('hugepages', 'overlay', 'accounts'):
             os.makedirs(self.path(sub))
         with open(self.path('etc', 'qemu.conf'), 'w') as fh:
             fh.write(qemu_conf(self.hugetlbfs, drop_cpu_controller,
-                               qemu_user))
+                               qemu_user, display_ports))
         with open('/etc/passwd') as fh, open('/etc/group') as gh:
             files = account_files(fh.read(), gh.read())
         for kind, text in files.items():

@@ -37,6 +37,17 @@ class PrivateConfigTest(base.TestCase):
         plain = private_libvirtd.qemu_conf('/tmp/x/hugepages', False)
         self.assertNotIn('cgroup_controllers', plain)
 
+    def test_own_daemons_get_disjoint_vnc_port_ranges(self):
+        first, low = rh.display_port_slot()
+        self.addCleanup(first.close)
+        second, high = rh.display_port_slot()
+        self.addCleanup(second.close)
+        self.assertLess(low[1], high[0])
+        conf = private_libvirtd.qemu_conf('/tmp/x/hugepages', False,
+                                          display_ports=low)
+        self.assertIn('remote_display_port_min = %d\n'
+                      'remote_display_port_max = %d\n' % low, conf)
+
     def test_qemu_user_runs_qemu_as_libvirt_qemu_with_its_own_kvm_node(self):
         conf = private_libvirtd.qemu_conf('/tmp/x/hugepages', False, True)
         self.assertIn('user = "libvirt-qemu"\ngroup = "kvm"\n', conf)
