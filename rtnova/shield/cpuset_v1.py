@@ -36,8 +36,6 @@ ROOT = host_mod.CPUSET_V1
 PATH = ROOT + '/' + NAME
 # libvirt's partitions (no systemd: machine; with systemd: machine.slice)
 LIBVIRT_PARTITIONS = ('machine', 'machine.slice')
-# forks can race a pass over the tasks file: a few passes empty it
-_PASSES = 5
 
 
 def create(host, housekeeping):
@@ -75,18 +73,7 @@ def move_out(host):
 
     Returns the TIDs still there (none unless the kernel refused).
     """
-    left = []
-    for _ in range(_PASSES):
-        left = host.task_ids(PATH + '/tasks')
-        if not left:
-            break
-        for tid in left:
-            try:
-                host.write(ROOT + '/tasks', str(tid))
-            except OSError as exc:
-                if exc.errno != errno.ESRCH:
-                    raise
-    return left
+    return host_mod.drain(host, PATH + '/tasks', ROOT + '/tasks')
 
 
 def remove(host):

@@ -43,7 +43,6 @@ PATH = ROOT + '/' + NAME
 SUBTREE = ROOT + '/cgroup.subtree_control'
 # libvirt's cgroups: machine without systemd, machine.slice with it
 LIBVIRT_CGROUPS = ('machine', 'machine.slice')
-_PASSES = 5
 
 
 def enable_controller(host):
@@ -106,18 +105,8 @@ def move_out(host):
 
     Returns the PIDs still there (none unless the kernel refused).
     """
-    left = []
-    for _ in range(_PASSES):
-        left = host.task_ids(PATH + '/cgroup.procs')
-        if not left:
-            break
-        for pid in left:
-            try:
-                host.write(ROOT + '/cgroup.procs', str(pid))
-            except OSError as exc:
-                if exc.errno != errno.ESRCH:
-                    raise
-    return left
+    return host_mod.drain(host, PATH + '/cgroup.procs',
+                          ROOT + '/cgroup.procs')
 
 
 def remove(host):

@@ -21,6 +21,7 @@ tree of plain files. ``systemd`` is the adapter to ``systemctl``
 (:mod:`rtnova.shield.systemd_units`); tests give one with a fake runner.
 """
 
+import errno
 import os
 
 from rtnova.hardware import cpuset
@@ -89,6 +90,30 @@ class ShieldHost(host_reader.HostReader):
 
     def remove_file(self, relative):
         os.unlink(self.path(relative))
+
+
+# forks can race a pass over a cgroup's task list: a few passes empty it
+DRAIN_PASSES = 5
+
+
+def drain(host, source, target):
+    """Write every ID listed in ``source`` into ``target`` (cgroup files).
+
+    ``tasks`` (v1, thread IDs) or ``cgroup.procs`` (v2, process IDs).
+    Returns the IDs still in ``source``: none unless the kernel refused.
+    """
+    left = []
+    for _ in range(DRAIN_PASSES):
+        left = host.task_ids(source)
+        if not left:
+            break
+        for task in left:
+            try:
+                host.write(target, str(task))
+            except OSError as exc:
+                if exc.errno != errno.ESRCH:  # ESRCH: it exited meanwhile
+                    raise
+    return left
 
 
 def cpus_of(spec):
