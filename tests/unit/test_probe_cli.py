@@ -20,7 +20,6 @@ And the probe's domain XML, as libvirt itself judges it.
 import io
 import os
 import signal
-import tempfile
 
 import fixtures
 import libvirt
@@ -204,7 +203,7 @@ class CleanupTest(base.TestCase):
     def setUp(self):
         super().setUp()
         self.useFixture(fixtures.EnvironmentVariable(
-            'RTNOVA_PROBE_CACHE', tempfile.mkdtemp()))
+            'RTNOVA_PROBE_CACHE', self.useFixture(fixtures.TempDir()).path))
         self.conn = libvirt.open('test:///default')
         self.addCleanup(self.conn.close)
 

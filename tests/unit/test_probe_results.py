@@ -15,7 +15,6 @@
 """rtnova-probe's host-side pieces: numbers, verdict, TSC, load, sysctl."""
 
 import os
-import tempfile
 
 import fixtures
 
@@ -86,7 +85,7 @@ class TSCTest(base.TestCase):
             '<capabilities><host><cpu/></host></capabilities>'))
 
     def _root(self, flags):
-        root = tempfile.mkdtemp()
+        root = self.useFixture(fixtures.TempDir()).path
         os.makedirs(os.path.join(root, 'proc'))
         with open(os.path.join(root, 'proc/cpuinfo'), 'w') as fh:
             fh.write('processor\t: 0\nflags\t\t: %s\n' % flags)
@@ -107,7 +106,8 @@ class TSCTest(base.TestCase):
         self.assertEqual((2593906000, '/' + kernel_reads.TSC_KHZ),
                          tsc.frequency(host=host_reader.HostReader(root)))
         self.assertIsNone(
-            host_reader.HostReader(tempfile.mkdtemp()).tsc_hz())
+            host_reader.HostReader(
+                self.useFixture(fixtures.TempDir()).path).tsc_hz())
 
     def test_calibration_agrees_with_the_cpu(self):
         # this machine's TSC, against CLOCK_MONOTONIC_RAW: a plausible
@@ -140,7 +140,7 @@ class RTRuntimeTest(base.TestCase):
 
     def setUp(self):
         super().setUp()
-        self.path = tempfile.mkdtemp()
+        self.path = self.useFixture(fixtures.TempDir()).path
         os.makedirs(os.path.join(self.path, 'proc/sys/kernel'))
         rt_runtime.write(950000, self.path)
 
@@ -173,7 +173,8 @@ class _Proc(host_reader.HostReader):
     """Two vCPU threads as /proc would show them; no real process."""
 
     def __init__(self, threads):
-        super().__init__(root=tempfile.mkdtemp())
+        # no file is read: process_threads answers from memory
+        super().__init__(root='/nonexistent')
         self._threads = threads
 
     def process_threads(self, pid):
