@@ -15,7 +15,8 @@
 """The compute driver's post-start steps, run on the probe's domain.
 
 After every start of a guest the driver places its KVM kernel threads
-(``kvm-pit`` next to vCPU 0, at SCHED_FIFO P+1 when vCPU 0 is real-time)
+(``kvm-pit`` next to vCPU 0, at SCHED_FIFO P+1 when vCPU 0 is real-time),
+moves emulator threads that libvirt left off ``<emulatorpin>`` onto it,
 and reads the guest's threads back (``rtnova.verify.readback``). The probe
 calls the same functions, so it measures the guest the driver makes, and
 ``rtnova-verify`` finds no drift on its domain.
@@ -32,15 +33,15 @@ def apply(dom, proc=None):
     and the notes say what was left as it was.
     """
     try:
-        failures = readback.place_kvm_threads(dom, proc)
+        failures = readback.place_threads(dom, proc)
         intent, _pid, _threads, facts = readback.read_back(dom, proc)
     except (domain_mod.VerifyError, OSError) as exc:
         return ['the driver\'s post-start steps could not run on the probe '
                 'domain: %s' % exc]
     notes = []
     if failures:
-        notes.append('KVM kernel threads not placed as the driver places '
-                     'them: %s' % '; '.join(failures))
+        notes.append('threads not placed as the driver places them: %s'
+                     % '; '.join(failures))
     if not readback.is_realtime(intent):
         notes.append('post-start: no real-time vCPU, so no KVM kernel '
                      'thread to place (as the driver does)')

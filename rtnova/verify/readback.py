@@ -52,8 +52,21 @@ def drifted(intent, threads, kvm_facts=()):
         kvm_facts) if not f.ok]
 
 
-def place_kvm_threads(dom, proc=None, access=None):
-    """Put a real-time guest's KVM kernel threads where they belong.
+def place_threads(dom, proc=None, access=None):
+    """Put a real-time guest's helper threads where its XML wants them.
+
+    Two kinds of thread escape libvirt's own placement:
+
+    * the KVM kernel threads (``kvm-pit``): the kernel's, outside QEMU's
+      thread group, so no ``<cputune>`` element reaches them;
+    * emulator threads off ``<emulatorpin>``'s CPUs. With hugepages bound
+      to a node, libvirt 9 gives QEMU a thread-context object
+      (``TC tc-ram-node0``) whose affinity is the whole node, dedicated
+      CPUs included, to pre-allocate the guest's RAM there. libvirt pins
+      only QEMU's main thread and relies on its cpuset cgroup to pull the
+      others in; where QEMU has no cpuset cgroup (a libvirtd without the
+      cpuset controller, or in a namespace without ``/sys/fs/cgroup``)
+      that thread stays on the real-time pCPUs.
 
     :param access: makes the calls (``rtnova.privsep.access``; default:
         this process, on this host)
@@ -66,10 +79,35 @@ def place_kvm_threads(dom, proc=None, access=None):
         return []
     try:
         pid = domain_mod.qemu_pid(dom, proc)
+        threads = proc.process_threads(pid)
     except OSError as exc:
         raise domain_mod.VerifyError(str(exc))
-    return kernel_threads.apply(kernel_threads.placement(intent),
-                                kernel_threads.find(proc, pid), access)
+    return kernel_threads.apply(
+        kernel_threads.placement(intent), kernel_threads.find(proc, pid),
+        access) + place_emulator_threads(intent, threads, access)
+
+
+def place_emulator_threads(intent, threads, access):
+    """Move the emulator threads that are off ``<emulatorpin>`` onto it.
+
+    :returns: failures as text; a thread that exits meanwhile is none
+        (QEMU's worker threads come and go)
+    """
+    wanted = intent.emulator_affinity
+    if not wanted:
+        return []
+    failures = []
+    for thread in threads:
+        if thread.kind != threads_mod.EMULATOR or thread.affinity == wanted:
+            continue
+        try:
+            access.set_thread_affinity(thread.tid, sorted(wanted))
+        except ProcessLookupError:
+            continue
+        except (OSError, ValueError) as exc:
+            failures.append('emulator thread %d (%s): %s' % (
+                thread.tid, thread.comm, exc))
+    return failures
 
 
 def read_back(dom, proc=None):
@@ -163,7 +201,7 @@ class DriftMonitor(object):
             self.report(dom, facts)
             if self.repair_drift:
                 repair(dom, intent, threads, self.access)
-                place_kvm_threads(dom, self.proc, self.access)
+                place_threads(dom, self.proc, self.access)
         return found
 
     def _run(self):

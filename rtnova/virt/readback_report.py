@@ -68,18 +68,18 @@ def check_instance(context, instance, dom, host, access):
     """Read back one guest right after an operation; report drift.
 
     ``access`` (``rtnova.privsep.access``) reads /proc and places the KVM
-    threads. Never raises: the operation itself succeeded, and a guest that
-    cannot be read back (no QEMU process found, /proc unreadable) is logged
-    only.
+    kernel threads and stray emulator threads. Never raises: the operation
+    itself succeeded, and a guest that cannot be read back (no QEMU process
+    found, /proc unreadable) is logged only.
     """
     proc = access.reader()
     try:
-        failures = readback.place_kvm_threads(dom, proc, access)
+        failures = readback.place_threads(dom, proc, access)
         if failures:
-            LOG.warning('Cannot place the KVM kernel threads of the guest '
-                        '(%s); rtnova\'s privsep daemon needs CAP_SYS_NICE '
-                        'for that ([rtnova_privileged] capabilities), or '
-                        'place them with taskset and chrt',
+            LOG.warning('Cannot place the KVM kernel threads or emulator '
+                        'threads of the guest (%s); rtnova\'s privsep daemon '
+                        'needs CAP_SYS_NICE for that ([rtnova_privileged] '
+                        'capabilities), or place them with taskset and chrt',
                         '; '.join(failures), instance=instance)
         intent, _pid, _threads, facts = readback.read_back(dom, proc)
     except (domain_mod.VerifyError, OSError) as exc:

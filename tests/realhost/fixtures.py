@@ -245,8 +245,11 @@ class LibvirtdFixture(fixtures.Fixture):
     reservation are undone when its last user (across processes) cleans up.
     """
 
-    def __init__(self, hugepages_2m=64, state=None, own_daemon=False):
+    def __init__(self, hugepages_2m=64, state=None, own_daemon=False,
+                 without_cpuset=False):
         super().__init__()
+        # an own daemon whose QEMUs get no cpuset cgroup
+        self.without_cpuset = without_cpuset
         self.hugepages_2m = hugepages_2m
         self._state = state or _SharedState()
         # a daemon for this fixture alone: nova-compute refuses to start on
@@ -280,7 +283,8 @@ class LibvirtdFixture(fixtures.Fixture):
         if self.own_daemon:
             self.daemon = private_libvirtd.PrivateLibvirtd.start(
                 kernel_needs_cpu_controller_dropped(),
-                display_ports=self._display_ports())
+                display_ports=self._display_ports(),
+                without_cpuset=self.without_cpuset)
         self.conn = libvirt.open(self.uri)
         self.addCleanup(self._close)
 

@@ -55,6 +55,11 @@ ACCOUNTS = {
 # budget: libvirt must then leave the cpu controller alone (see
 # rtnova.status.sched_checks.check_rt_cgroup).
 CONTROLLERS_WITHOUT_CPU = ('cpuset', 'memory', 'devices', 'blkio', 'cpuacct')
+# libvirt's default list (qemu.conf); without cpuset, libvirt pins QEMU's
+# threads by sched_setaffinity alone, as where QEMU has no cpuset cgroup
+# (the deployment tier's hosts: ``ip netns exec`` mounts a sysfs without
+# /sys/fs/cgroup)
+CONTROLLERS = ('cpu',) + CONTROLLERS_WITHOUT_CPU
 DAEMONS = ('virtlogd', 'libvirtd')
 
 
@@ -83,7 +88,7 @@ def wait_for(predicate, timeout, what):
 
 
 def qemu_conf(hugetlbfs, drop_cpu_controller, qemu_user=False,
-              display_ports=None):
+              display_ports=None, without_cpuset=False):
     """The private daemon's qemu.conf.
 
     QEMU runs as root unless ``qemu_user``: then as Debian's
@@ -100,9 +105,13 @@ def qemu_conf(hugetlbfs, drop_cpu_controller, qemu_user=False,
         # two QEMUs the same VNC port: each allocates from its own range
         lines += ['remote_display_port_min = %d' % display_ports[0],
                   'remote_display_port_max = %d' % display_ports[1]]
-    if drop_cpu_controller:
+    controllers = CONTROLLERS_WITHOUT_CPU if drop_cpu_controller else (
+        CONTROLLERS if without_cpuset else None)
+    if controllers is not None:
+        if without_cpuset:
+            controllers = tuple(c for c in controllers if c != 'cpuset')
         lines.append('cgroup_controllers = [ %s ]' % ', '.join(
-            '"%s"' % c for c in CONTROLLERS_WITHOUT_CPU))
+            '"%s"' % c for c in controllers))
     return '\n'.join(lines) + '\n'
 
 
@@ -195,7 +204,7 @@ class PrivateLibvirtd(object):
     @classmethod
     def start(cls, drop_cpu_controller, timeout=60, root=None, prefix=(),
               hostname=None, libvirtd_conf=None, listen=False,
-              qemu_user=False, display_ports=None):
+              qemu_user=False, display_ports=None, without_cpuset=False):
         """Start the daemons; the test tier passes only the first argument.
 
         The deployment tier (tools/deploy) makes a compute "host" of it:
@@ -208,13 +217,14 @@ class PrivateLibvirtd(object):
         (the TCP socket of libvirtd.conf, live migration's transport) and
         ``qemu_user`` runs QEMU as ``libvirt-qemu:kvm`` instead of root.
         ``display_ports`` (min, max) bounds the VNC ports libvirt hands out.
+        ``without_cpuset`` leaves libvirt's cpuset controller out.
         """
         if root is None:
             root = tempfile.mkdtemp(prefix='rtnova-libvirtd-')
         daemon = cls(root)
         try:
             daemon._write_files(drop_cpu_controller, qemu_user,
-                                display_ports)
+                                display_ports, without_cpuset)
             if libvirtd_conf is not None:
                 with open(daemon.path('etc', 'libvirtd.conf'), 'w') as fh:
                     fh.write(libvirtd_conf)
@@ -243,14 +253,14 @@ class PrivateLibvirtd(object):
         return daemon
 
     def _write_files(self, drop_cpu_controller, qemu_user=False,
-                     display_ports=None):
+                     display_ports=None, without_cpuset=False):
         for _system, sub in SYSTEM_DIRS:
             os.makedirs(self.path(sub))
         for sub in ('hugepages', 'overlay', 'accounts'):
             os.makedirs(self.path(sub))
         with open(self.path('etc', 'qemu.conf'), 'w') as fh:
             fh.write(qemu_conf(self.hugetlbfs, drop_cpu_controller,
-                               qemu_user, display_ports))
+                               qemu_user, display_ports, without_cpuset))
         with open('/etc/passwd') as fh, open('/etc/group') as gh:
             files = account_files(fh.read(), gh.read())
         for kind, text in files.items():

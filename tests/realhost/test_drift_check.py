@@ -46,7 +46,7 @@ class TestDriftCheckRealDomain(rh.RealHostTestCase):
             iothreads=1))
         self.pid = self.libvirtd.qemu_pid(self.dom)
         # what the driver does after every start
-        self.assertEqual([], readback.place_kvm_threads(self.dom))
+        self.assertEqual([], readback.place_threads(self.dom))
         self.reports = []
         self.reported = threading.Event()
         # when each pass of the monitor began (it lists domains first)
@@ -121,7 +121,7 @@ class TestKvmThreadsRealDomain(rh.RealHostTestCase):
         found = kernel_threads.find(host_reader.HostReader(), self.pid)
         self.assertIn(kernel_threads.PIT, found,
                       'QEMU %d has no kvm-pit thread' % self.pid)
-        self.assertEqual([], readback.place_kvm_threads(self.dom))
+        self.assertEqual([], readback.place_threads(self.dom))
         pit = kernel_threads.find(host_reader.HostReader(), self.pid)[
             kernel_threads.PIT]
         # CPUTUNE: vCPU 0 on CPU 1 at fifo:10

@@ -79,7 +79,7 @@ class TestVerifyRealDomain(rh.RealHostTestCase):
         self.pid = self.libvirtd.qemu_pid(self.dom)
         # the compute driver places a real-time guest's kvm-pit thread after
         # every start; rtnova-verify checks it (kernel_threads)
-        self.assertEqual([], readback.place_kvm_threads(self.dom))
+        self.assertEqual([], readback.place_threads(self.dom))
 
     def _verify(self, *args):
         # the fixture's private daemon: its socket, and its pidfiles
@@ -152,3 +152,62 @@ class TestVerifyRealDomain(rh.RealHostTestCase):
         self.assertEqual(2, code)
         self.assertIn("no domain 'rtnova-test-no-such-domain'", err)
         self.assertNotIn('Traceback', err)
+
+
+class TestThreadContextWithoutCpusetCgroup(rh.RealHostTestCase):
+    """A hugepage guest whose QEMU has no cpuset cgroup.
+
+    libvirt 9 starts QEMU with a thread-context object (``TC
+    tc-ram-node0``) that pre-allocates the guest's hugepages on the bound
+    node, with that whole node as its affinity. It pins only QEMU's main
+    thread itself and counts on the emulator cpuset cgroup for the rest;
+    without that cgroup (the deployment tier's hosts, a libvirtd without
+    the cpuset controller) the thread-context stays on the real-time pCPU
+    until the driver's post-start steps move it.
+    """
+
+    def setUp(self):
+        super().setUp()
+        self.own = self.useFixture(rh.LibvirtdFixture(
+            own_daemon=True, without_cpuset=True))
+        self.name = rh.domain_name()
+        self.dom = self.own.start_domain(rh.firmware_domain_xml(
+            self.name, vcpus=2, memory_mib=64, cputune=CPUTUNE,
+            numatune=NUMATUNE, memory_backing=MEMORY_BACKING, iothreads=1,
+            numa_cell=True))
+        self.pid = self.own.qemu_pid(self.dom)
+
+    def _thread_contexts(self):
+        return [t for t in host_reader.HostReader().process_threads(
+            self.pid) if t.comm.startswith('TC ')]
+
+    def test_post_start_moves_the_thread_context_to_the_emulator_pin(self):
+        # what libvirt left: the thread-context on the node's CPUs, and the
+        # read-back names it
+        contexts = self._thread_contexts()
+        self.assertTrue(contexts, 'QEMU started no thread-context thread')
+        all_cpus = frozenset(range(os.cpu_count()))
+        self.assertEqual([all_cpus] * len(contexts),
+                         [t.affinity for t in contexts])
+        drifted = readback.read_back(self.dom)[3]
+        self.assertEqual(
+            sorted('emulator thread %d (%s)' % (t.tid, t.comm)
+                   for t in contexts),
+            sorted(f.subject for f in drifted if f.subject.startswith(
+                'emulator thread')))
+
+        self.assertEqual([], readback.place_threads(self.dom))
+
+        self.assertEqual([frozenset({0})] * len(contexts),
+                         [t.affinity for t in self._thread_contexts()])
+        proc = subprocess.run(
+            _command() + ['--connect', self.own.uri, '--pidfile-dir',
+                          self.own.daemon.qemu_pid_dir, '--json', self.name],
+            capture_output=True, text=True, timeout=60)
+        report = json.loads(proc.stdout)
+        self.assertEqual((0, 'match'), (proc.returncode, report['status']),
+                         report)
+        self.assertEqual('0', [f for f in report['facts'] if f['subject'] ==
+                               'emulator thread %d (%s)' % (
+                                   contexts[0].tid, contexts[0].comm)
+                               and f['aspect'] == 'affinity'][0]['actual'])

@@ -45,8 +45,8 @@ class ProbePostStartTest(base.TestCase):
 
     def test_places_with_the_drivers_function_and_reads_back(self):
         self._add_pit('1', policy=1, priority=11)
-        with mock.patch.object(readback, 'place_kvm_threads',
-                               wraps=readback.place_kvm_threads) as place:
+        with mock.patch.object(readback, 'place_threads',
+                               wraps=readback.place_threads) as place:
             notes = post_start.apply(self.dom, self.proc)
         place.assert_called_once_with(self.dom, self.proc)
         self.assertEqual(['post-start read-back (the driver\'s): KVM kernel '
@@ -54,7 +54,7 @@ class ProbePostStartTest(base.TestCase):
 
     def test_unplaced_pit_is_named(self):
         self._add_pit('0-3')
-        with mock.patch.object(readback, 'place_kvm_threads',
+        with mock.patch.object(readback, 'place_threads',
                                return_value=['kvm-pit (tid 5000): EPERM']):
             notes = post_start.apply(self.dom, self.proc)
         self.assertIn('not placed as the driver places them: kvm-pit (tid '
@@ -63,7 +63,7 @@ class ProbePostStartTest(base.TestCase):
                       'actual 0-3', notes[1])
 
     def test_unreadable_domain_is_a_note_not_an_error(self):
-        with mock.patch.object(readback, 'place_kvm_threads',
+        with mock.patch.object(readback, 'place_threads',
                                side_effect=domain_mod.VerifyError('gone')):
             notes = post_start.apply(self.dom, self.proc)
         self.assertEqual(['the driver\'s post-start steps could not run on '

@@ -170,19 +170,64 @@ class ReadBackTest(base.TestCase):
         self._add_pit('0-3')
         rec = RecordingAccess(self.fake.root)
         self.dom = FakeDomain()
-        self.assertEqual([], readback.place_kvm_threads(self.dom, self.proc,
-                                                        rec))
+        self.assertEqual([], readback.place_threads(self.dom, self.proc,
+                                                    rec))
         self.assertEqual([('affinity', 5000, [1]),
                           ('scheduler', 5000, 'fifo', 11)], rec.calls)
 
     def test_refused_placement_is_reported_as_text(self):
         self._add_pit('0-3')
         self.dom = FakeDomain()
-        failures = readback.place_kvm_threads(
+        failures = readback.place_threads(
             self.dom, self.proc, RecordingAccess(self.fake.root,
                                                  errno.EPERM))
         self.assertEqual(1, len(failures))
         self.assertIn('kvm-pit (tid 5000)', failures[0])
+
+    def test_thread_context_off_the_emulator_pin_is_reported(self):
+        # libvirt's thread-context for hugepage pre-allocation: affinity of
+        # the whole node, where no cpuset cgroup pulls it in
+        self.fake.add_thread(4243, 'TC tc-ram-node0', '0-1')
+        self.dom = FakeDomain()
+        facts = readback.read_back(self.dom, self.proc)[3]
+        self.assertEqual('emulator thread 4243 (TC tc-ram-node0) affinity: '
+                         'expected 0, actual 0-1', readback.describe(facts))
+
+    def test_thread_context_placed_on_the_emulator_pin(self):
+        self.fake.add_thread(4243, 'TC tc-ram-node0', '0-1')
+        self._add_pit('1', policy=1, priority=11)
+        rec = RecordingAccess(self.fake.root)
+        self.dom = FakeDomain()
+        self.assertEqual([], readback.place_threads(self.dom, self.proc,
+                                                    rec))
+        # only the stray thread: the main loop is already on CPU 0
+        self.assertEqual([('affinity', 4243, [0])], rec.calls)
+
+    def test_exited_emulator_thread_is_no_failure(self):
+        self.fake.add_thread(4243, 'TC tc-ram-node0', '0-1')
+        self.dom = FakeDomain()
+        failures = readback.place_threads(
+            self.dom, self.proc, RecordingAccess(self.fake.root,
+                                                 errno.ESRCH))
+        self.assertEqual([], failures)
+
+    def test_refused_emulator_placement_is_reported_as_text(self):
+        self.fake.add_thread(4243, 'TC tc-ram-node0', '0-1')
+        self.dom = FakeDomain()
+        failures = readback.place_threads(
+            self.dom, self.proc, RecordingAccess(self.fake.root,
+                                                 errno.EPERM))
+        self.assertEqual(['emulator thread 4243 (TC tc-ram-node0): [Errno 1]'
+                          ' Operation not permitted'], failures)
+
+    def test_non_realtime_guest_threads_are_left_alone(self):
+        self.fake.add_thread(4243, 'TC tc-ram-node0', '0-1')
+        rec = RecordingAccess(self.fake.root)
+        self.dom = FakeDomain(XML.replace(
+            "<vcpusched vcpus='0' scheduler='fifo' priority='10'/>", ''))
+        self.assertEqual([], readback.place_threads(self.dom, self.proc,
+                                                    rec))
+        self.assertEqual([], rec.calls)
 
     def test_repair_sets_the_vcpu_priority_through_the_access(self):
         self.fake.add_thread(4245, 'CPU 0/KVM', '1')
