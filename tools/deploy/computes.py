@@ -299,8 +299,43 @@ def sshd_service(L, host):
         L, configs=[conf], host=host['name'], port=22)
 
 
+# 2 MiB pages the hosts' guests may use (the seeds' hw:mem_page_size): the
+# hosts share the machine's pool, as they share its CPUs
+HUGEPAGES_2M = '/sys/kernel/mm/hugepages/hugepages-2048kB/nr_hugepages'
+HUGEPAGES_WANTED = 256
+
+
+def hugepages(L):
+    """Reserve the guests' 2 MiB pages; ``down`` gives back what was."""
+    was = L.path('hugepages-2m-was')
+    with open(HUGEPAGES_2M) as fh:
+        current = int(fh.read())
+    if not os.path.exists(was):
+        with open(was, 'w') as fh:
+            fh.write(str(current))
+    if current >= HUGEPAGES_WANTED:
+        return
+    with open(HUGEPAGES_2M, 'w') as fh:
+        fh.write(str(HUGEPAGES_WANTED))
+    with open(HUGEPAGES_2M) as fh:
+        got = int(fh.read())
+    if got < HUGEPAGES_WANTED:
+        raise procs.DeployError(
+            'could reserve only %d of %d 2 MiB hugepages (%s): free some '
+            'memory' % (got, HUGEPAGES_WANTED, HUGEPAGES_2M))
+
+
+def hugepages_down(L):
+    was = L.path('hugepages-2m-was')
+    if os.path.exists(was):
+        with open(was) as fh, open(HUGEPAGES_2M, 'w') as out:
+            out.write(fh.read().strip())
+        os.unlink(was)
+
+
 def up(L, checkout):
     user(L)
+    hugepages(L)
     os.makedirs(L.path('instances'), exist_ok=True)
     for host in lay.COMPUTES:
         for sub in ('lock', 'instances'):
@@ -380,3 +415,5 @@ def down(L):
                            capture_output=True)
         daemon.stop()
         os.unlink(path)
+    # after the guests: their pages are free again
+    hugepages_down(L)

@@ -35,7 +35,8 @@ from tools.deploy.tests import base
 class SeedsTest(base.DeployTestCase):
 
     def _flavor(self):
-        # the seeds' commands; sizes this 2-CPU machine holds
+        # the seeds' commands; sizes this 2-CPU machine holds (2 MiB pages
+        # for the seeds' 1GB: the tier reserves 2 MiB ones)
         name = 'rt1.small'
         if self.openstack('flavor', 'show', name, check=False).returncode:
             self.openstack('flavor', 'create', '--vcpus', '2', '--ram', '256',
@@ -43,7 +44,8 @@ class SeedsTest(base.DeployTestCase):
         self.openstack('flavor', 'set', name,
                        '--property', 'hw:cpu_policy=dedicated',
                        '--property', 'hw:cpu_realtime=yes',
-                       '--property', 'hw:cpu_realtime_mask=^0')
+                       '--property', 'hw:cpu_realtime_mask=^0',
+                       '--property', 'hw:mem_page_size=2MB')
         return name
 
     def test_seed_flavor_boots_a_realtime_server(self):
@@ -73,6 +75,9 @@ class SeedsTest(base.DeployTestCase):
                          tree.find('cputune/emulatorpin').get('cpuset'))
         self.assertEqual('strict', tree.find('numatune/memory').get('mode'))
         self.assertIsNotNone(tree.find('memoryBacking/nosharepages'))
+        pages = tree.findall('memoryBacking/hugepages/page')
+        self.assertEqual([('2048', 'KiB')],
+                         [(p.get('size'), p.get('unit')) for p in pages])
         verify = self.in_host(host, self.L.bin('rtnova-verify'), domain)
         self.assertEqual(0, verify.returncode, verify.stdout + verify.stderr)
         pit = [ln for ln in verify.stdout.splitlines() if 'kvm-pit' in ln]
