@@ -83,6 +83,12 @@ class SeedsTest(base.DeployTestCase):
         pit = [ln for ln in verify.stdout.splitlines() if 'kvm-pit' in ln]
         self.assertEqual(2, len(pit), verify.stdout)
         self.assertTrue(all(ln.split()[0] == 'match' for ln in pit), pit)
+        # libvirt's thread-context for the hugepages: on the node's CPUs
+        # until the driver's post-start steps (no cpuset cgroup here)
+        context = [ln for ln in verify.stdout.splitlines()
+                   if '(TC tc-ram-node' in ln and 'affinity' in ln]
+        self.assertEqual(1, len(context), verify.stdout)
+        self.assertEqual('match', context[0].split()[0], context)
 
     def test_nova_compute_is_not_root(self):
         for host in lay.COMPUTES:
