@@ -67,16 +67,20 @@ def _allow_cpus(tid, cpus):
                     cg.write(cpus)
 
 
+def start_guest(libvirtd):
+    """(name, domain, QEMU pid) of the test guest started on ``libvirtd``."""
+    name = rh.domain_name()
+    dom = libvirtd.start_domain(rh.firmware_domain_xml(
+        name, vcpus=2, memory_mib=64, cputune=CPUTUNE, numatune=NUMATUNE,
+        memory_backing=MEMORY_BACKING, iothreads=1, numa_cell=True))
+    return name, dom, libvirtd.qemu_pid(dom)
+
+
 class TestVerifyRealDomain(rh.RealHostTestCase):
 
     def setUp(self):
         super().setUp()
-        self.name = rh.domain_name()
-        self.dom = self.libvirtd.start_domain(rh.firmware_domain_xml(
-            self.name, vcpus=2, memory_mib=64, cputune=CPUTUNE,
-            numatune=NUMATUNE, memory_backing=MEMORY_BACKING, iothreads=1,
-            numa_cell=True))
-        self.pid = self.libvirtd.qemu_pid(self.dom)
+        self.name, self.dom, self.pid = start_guest(self.libvirtd)
         # the compute driver places a real-time guest's kvm-pit thread after
         # every start; rtnova-verify checks it (kernel_threads)
         self.assertEqual([], readback.place_threads(self.dom))
@@ -170,12 +174,7 @@ class TestThreadContextWithoutCpusetCgroup(rh.RealHostTestCase):
         super().setUp()
         self.own = self.useFixture(rh.LibvirtdFixture(
             own_daemon=True, without_cpuset=True))
-        self.name = rh.domain_name()
-        self.dom = self.own.start_domain(rh.firmware_domain_xml(
-            self.name, vcpus=2, memory_mib=64, cputune=CPUTUNE,
-            numatune=NUMATUNE, memory_backing=MEMORY_BACKING, iothreads=1,
-            numa_cell=True))
-        self.pid = self.own.qemu_pid(self.dom)
+        self.name, self.dom, self.pid = start_guest(self.own)
 
     def _thread_contexts(self):
         return [t for t in host_reader.HostReader().process_threads(
