@@ -33,7 +33,7 @@ from rtnova.hardware import cell_bounds
 from rtnova.hardware import fit
 from rtnova.hardware import guest_topology as guest_mod
 from rtnova.scheduler import filters
-from rtnova.scheduler import host_model
+from rtnova.scheduler import host_screen
 from tests.unit import base
 from tests.unit import fit_scenarios as fs
 
@@ -79,7 +79,7 @@ class BoundsMatchTheFitTest(base.TestCase):
             pack = bool(i % 3 == 0)
             counts = ({c.id: rng.randint(0, 2) for c in topo.cells}
                       if i % 5 == 0 else None)
-            within, verdict = host_model.screen(
+            within, verdict = host_screen.screen(
                 bounds, topo, tuple(c.id for c in guest.cells), pack,
                 counts)
             case = 'case %d: %r on %r' % (i, inst, topo)
@@ -238,3 +238,31 @@ class FilterAllTest(base.TestCase):
         self.assertIsNone(view.bounds)
         self.assertEqual('PCI device requests',
                          filters.delegation_reason(view, None))
+
+
+class TwoCellWalkTest(base.TestCase):
+
+    def test_two_guest_cells_fit_wherever_two_host_cells_do(self):
+        # the screen answers cell_bounds.TWO_CELLS_FIT for a two-cell
+        # guest on a host with two host cells that take a guest cell,
+        # without building rows: decide_fit must say the same for every
+        # order of host cells, every verdict and ids that do and do not
+        # collide with the guest's
+        import itertools
+        cases = 0
+        for n in range(2, 7):
+            for first in (0, 1, 5):
+                for ids in itertools.permutations(range(first, first + n)):
+                    for fits in itertools.product((False, True), repeat=n):
+                        if sum(fits) < 2:
+                            continue
+                        rows = [(i, 1024 * (i % 3), 4 + i % 2, f)
+                                for i, f in zip(ids, fits)]
+                        for pack in (False, True):
+                            cases += 1
+                            self.assertIs(
+                                cell_bounds.TWO_CELLS_FIT,
+                                cell_bounds.decide_fit(
+                                    list(rows), (0, 1), pack),
+                                (rows, pack))
+        self.assertGreater(cases, 100000)
