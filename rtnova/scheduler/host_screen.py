@@ -175,14 +175,13 @@ def _many_cells(bounds, numa_topology, guest_ids=(0,), pack=False,
 
 
 def _two_cells(bounds, cells):
-    """``screen`` for a two-cell guest the bounds decide: every cell is
-    read once, and the host is refused as soon as more cells failed than
-    it can spare.
+    """``screen`` for a two-cell guest the bounds decide: each cell is
+    read once, up to the second cell nova's pinning surely takes; the host
+    is refused as soon as more cells failed than it can spare.
     """
-    need, within = bounds.pcpus, 0
+    need, within, sure = bounds.pcpus, 0, 0
     size, pages_needed = bounds.page_kb, bounds.pages_needed
     spare = len(cells) - 2
-    covered = True
     for cell in cells:
         pcpuset = cell._obj_pcpuset
         pinned = cell._obj_pinned_cpus
@@ -209,13 +208,17 @@ def _two_cells(bounds, cells):
                 return within, None
             continue
         within += 1
-        if covered:
-            covered = _covered(pcpuset, pinned, cell._obj_siblings)
-    # a cell within the bounds its siblings do not cover: the fit decides;
-    # and nova's packing does not run without sibling information
-    if not covered or not all(map(_SIBLINGS, cells)):
-        return 2, None
-    return 2, cell_bounds.TWO_CELLS_FIT
+        if _covered(pcpuset, pinned, cell._obj_siblings):
+            sure += 1
+            if sure == 2:
+                # two host cells take a guest cell: TWO_CELLS_FIT, whatever
+                # the verdicts of the cells not read (nova's, the same
+                # for both guest cells); but nova's packing fails on a
+                # cell without sibling information it may reach
+                return 2, (cell_bounds.TWO_CELLS_FIT
+                           if all(map(_SIBLINGS, cells)) else None)
+    # cells within the bounds their siblings do not cover: the fit decides
+    return 2, None
 
 
 def _rows_decide(bounds, cells, guest_ids, pack, pci_counts):

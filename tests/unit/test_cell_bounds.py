@@ -56,11 +56,16 @@ def _request(rng):
     return inst
 
 
-def _host(rng, no_siblings=0.0):
+def _host(rng, no_siblings=0.0, uncovered=0.0):
     topo, _pool = fs.random_host(rng)
     if rng.random() < no_siblings:
         # a cell without thread sibling information
         topo.cells[rng.randrange(len(topo.cells))].siblings = []
+    for cell in topo.cells:
+        if rng.random() < uncovered and len(cell.siblings) > 1:
+            # sibling sets that leave some of the cell's pCPUs out: the
+            # bounds leave such a cell's verdict to the fit
+            cell.siblings = cell.siblings[:len(cell.siblings) // 2]
     # the scheduler's host: re-read from the database record
     return objects.NUMATopology.obj_from_db_obj(topo._to_json())
 
@@ -71,7 +76,8 @@ class BoundsMatchTheFitTest(base.TestCase):
         rng = random.Random(11)
         seen = {'refused': 0, 'fits': 0, 'no fit': 0, 'undecided': 0}
         for i in range(CASES):
-            topo, inst = _host(rng, no_siblings=0.05), _request(rng)
+            topo, inst = (_host(rng, no_siblings=0.05, uncovered=0.1),
+                          _request(rng))
             guest = fs.plain_guest(inst)
             bounds = cell_bounds.bounds_of(guest)
             if bounds is None:
