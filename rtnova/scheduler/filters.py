@@ -260,6 +260,10 @@ class RealtimeFilter(filters.BaseHostFilter, filters.CandidateFilterMixin):
         # the ratios of the last accepted host: no nova ratio is this
         last_cpu = last_ram = _NO_RATIO
         last_limits = None
+        # no decision of this request yet: none to look up in this call
+        # (a topology object shown twice is screened twice, to the same
+        # verdict)
+        fresh = not decided
         for state in states:
             topology = state.numa_topology
             pci_stats = state.pci_stats
@@ -269,7 +273,7 @@ class RealtimeFilter(filters.BaseHostFilter, filters.CandidateFilterMixin):
                     accepted(state)
                 continue
             key = id(topology)
-            verdict = decided.get(key)
+            verdict = None if fresh else decided.get(key)
             if verdict is None:
                 within, verdict = screen(bounds, topology, guest_ids, pack)
                 if within is not None and within < wanted:
