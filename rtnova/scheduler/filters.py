@@ -254,15 +254,13 @@ class RealtimeFilter(filters.BaseHostFilter, filters.CandidateFilterMixin):
         guest_ids, pack = view.guest_ids, view.pack
         screen = host_screen.screener(bounds)
         wanted, refused = bounds.cells, view.out_of_bounds
-        passed = []
+        passed, limits = [], view.limits
         accepted = passed.append
-        limits = view.limits
-        # the ratios of the last accepted host: no nova ratio is this
+        # the ratios of the last accepted host (no nova ratio is _NO_RATIO)
         last_cpu = last_ram = _NO_RATIO
         last_limits = None
-        # no decision of this request yet: none to look up in this call
-        # (a topology object shown twice is screened twice, to the same
-        # verdict)
+        # no decision of this request yet: none to look up in this call (a
+        # topology object shown twice is screened twice, to one verdict)
         fresh = not decided
         for state in states:
             topology = state.numa_topology
