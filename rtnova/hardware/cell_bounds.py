@@ -127,6 +127,23 @@ class _Walked:
         self.pinned_on = None
 
 
+# decide_fit's answer for a guest of two cells on any host with two rows
+# that fit, whatever the order, the ids and the other rows' verdicts:
+# nova's walk then always finds a recordable assignment. Why: the walk
+# refuses every permutation that starts on a cell that does not fit; the
+# first that starts on one that does (id h) pins guest cell 0 there (its
+# id g0 becomes h), and guest cell 1 keeps its id g1 until it fits. The
+# caches then hold (x, g0) for the cells refused to guest cell 0, (h, g0)
+# and (h, h) for its fit, and (y, g1) for the cells refused to guest cell
+# 1. Guest cell 1 looks up (y, g1) for the other host cells y != h, in
+# order: none of guest cell 0's entries is such a key (that needs y ==
+# h), so each is tried and it is pinned on the first that fits; guest
+# cell 0's (h, h) is never a refusal (h fits). Both cells end where they
+# were pinned. tests/unit/test_cell_bounds.py holds decide_fit to this on
+# every order and verdict of up to 6 host cells.
+TWO_CELLS_FIT = True
+
+
 def decide_fit(rows, guest_ids, pack=False, pci_counts=None):
     """nova's decision for a guest whose every cell ``Bounds.decides``.
 

@@ -49,6 +49,7 @@ from rtnova.hardware import cell_bounds
 from rtnova.hardware import fit as fit_mod
 from rtnova.hardware import policies
 from rtnova.scheduler import host_model
+from rtnova.scheduler import host_screen
 
 LOG = logging.getLogger(__name__)
 CONF = nova.conf.CONF
@@ -245,41 +246,63 @@ class RealtimeFilter(filters.BaseHostFilter, filters.CandidateFilterMixin):
 
     def _screen_all(self, states, view, spec_obj, debug):
         """``filter_all`` for a bounded request: ``_passes`` unrolled for
-        the hosts the bounds decide (no PCI pools); the per-host calls
-        cost up to a fifth of a re-read host.
+        the hosts the bounds decide (no PCI pools), with ``_accept`` and
+        ``_reject`` written out; the per-host calls cost up to a fifth of
+        a re-read host.
         """
         bounds, decided, hold = view.bounds, view.decided, view.held.append
-        screen, guest_ids, pack = host_model.screen, view.guest_ids, view.pack
+        guest_ids, pack = view.guest_ids, view.pack
+        screen = host_screen.screener(bounds)
         wanted, refused = bounds.cells, view.out_of_bounds
-        passed = []
+        passed, limits = [], view.limits
+        accepted = passed.append
+        # the ratios of the last accepted host (no nova ratio is _NO_RATIO)
+        last_cpu = last_ram = _NO_RATIO
+        last_limits = None
+        # no decision of this request yet: none to look up in this call (a
+        # topology object shown twice is screened twice, to one verdict)
+        fresh = not decided
         for state in states:
             topology = state.numa_topology
             pci_stats = state.pci_stats
             if topology is None or (pci_stats is not None and
                                     pci_stats.pools):
                 if self._passes(state, view, spec_obj, debug):
-                    passed.append(state)
+                    accepted(state)
                 continue
-            verdict = decided.get(id(topology))
+            key = id(topology)
+            verdict = None if fresh else decided.get(key)
             if verdict is None:
                 within, verdict = screen(bounds, topology, guest_ids, pack)
                 if within is not None and within < wanted:
                     verdict = refused
                 elif verdict is None:
                     if self._passes(state, view, spec_obj, debug):
-                        passed.append(state)
+                        accepted(state)
                     continue
                 elif not verdict:
                     verdict = _NO_RECORDABLE_WALK
                 hold(topology)
-                decided[id(topology)] = verdict
+                decided[key] = verdict
             if verdict is True:
-                if self._accept(state, view):
-                    passed.append(state)
+                # _accept, and view.limits' check of the last ratios
+                if state.allocation_candidates:
+                    cpu_ratio = state.cpu_allocation_ratio
+                    ram_ratio = state.ram_allocation_ratio
+                    if cpu_ratio != last_cpu or ram_ratio != last_ram:
+                        last_cpu, last_ram = cpu_ratio, ram_ratio
+                        last_limits = limits(cpu_ratio, ram_ratio)
+                    state.limits['numa_topology'] = last_limits
+                    accepted(state)
+                elif debug:
+                    LOG.debug('%s: rejected: no allocation candidate left',
+                              state)
             elif verdict is not False:
-                # a NoFit; False (refused before any fit, as _passes
-                # says) leaves the host state as it is
-                self._reject(state, verdict, debug)
+                # _reject of a NoFit; False (refused before any fit, as
+                # _passes says) leaves the host state as it is
+                state.allocation_candidates = []
+                if debug:
+                    LOG.debug('%s: rejected: %s', state, verdict.reason)
         return passed
 
     def _passes(self, host_state, view, spec_obj, debug=True):
@@ -316,7 +339,7 @@ class RealtimeFilter(filters.BaseHostFilter, filters.CandidateFilterMixin):
         _BY_NOVA (nova's filter decides this host).
         """
         if view.bounds is not None and host_topology is not None:
-            within, verdict = host_model.screen(
+            within, verdict = host_screen.screen(
                 view.bounds, host_topology, view.guest_ids, view.pack,
                 pci_counts)
             if within is not None and within < view.bounds.cells:
@@ -379,6 +402,8 @@ def delegation_reason(view, host):
 
 # the verdict that hands a host to nova's own filter
 _BY_NOVA = object()
+# before the first accepted host of a request (see _screen_all)
+_NO_RATIO = object()
 
 _NO_RECORDABLE_WALK = fit_mod.NoFit(
     "nova's walk over the host cells finds no assignment of guest cells "

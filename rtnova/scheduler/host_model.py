@@ -21,15 +21,14 @@ new object whenever its usage changes (``HostState.update`` and
 ``consume_from_request`` both assign a fresh one), so identity is a sound
 key. A weak reference guards against a recycled ``id()``.
 
-The scheduler's screen (:func:`screen`) reads nova's host objects as they
-are, against a request's cell bounds, without converting them: most hosts
-of a request are decided there.
+The scheduler's screen (:mod:`rtnova.scheduler.host_screen`) reads nova's
+host objects as they are, against a request's cell bounds, without
+converting them: most hosts of a request are decided there.
 """
 
 import operator
 import weakref
 
-from rtnova.hardware import cell_bounds
 from rtnova.hardware import guest_topology as guest_mod
 from rtnova.hardware import host_topology as host_mod
 
@@ -206,148 +205,6 @@ class HostTopologyCache:
                 self._by_node.pop(node, None)
         self._by_identity.put(numa_topology, topo)
         return topo
-
-
-def _memory_holds(bounds, cell):
-    """``bounds.memory_holds`` on nova's stored fields: only the pages of
-    the size the bounds look at are read.
-    """
-    pages = cell._obj_mempages
-    if not pages:
-        return bounds.memory_mb <= cell._obj_memory - cell._obj_memory_usage
-    size = bounds.page_kb
-    if size is None:
-        size = min(p._obj_size_kb for p in pages)
-        for p in pages:
-            if p._obj_size_kb == size:
-                return bounds.pages_hold(
-                    size, p._obj_total - p._obj_used - p._obj_reserved)
-        return False
-    # the usual case, a concrete page size: the count of pages it needs
-    # was derived once per request. Huge pages come last in nova's list
-    # (one entry per size, so the order changes no answer)
-    for p in reversed(pages):
-        if p._obj_size_kb == size:
-            return (p._obj_total - p._obj_used - p._obj_reserved >=
-                    bounds.pages_needed)
-    return False
-
-
-def screen(bounds, numa_topology, guest_ids=(0,), pack=False,
-           pci_counts=None):
-    """How ``numa_topology`` stands against a request's ``bounds``
-    (:mod:`rtnova.hardware.cell_bounds`), read from nova's object as is.
-
-    :returns: ``(within, verdict)``: the number of host cells within the
-        bounds, counted up to the guest's cells (fewer: nova refuses the
-        host), and
-        nova's decision when the bounds make it (True or False), else
-        None. A verdict needs thread sibling information on every cell
-        (nova's packing does not run without it). ``(None, None)`` for a
-        topology with an unset field: the exact path reads it.
-    """
-    try:
-        cells = numa_topology._obj_cells
-        if bounds.decides and bounds.cells == 1:
-            return _one_cell(bounds, cells)
-        return _many_cells(bounds, cells, guest_ids, pack, pci_counts)
-    except AttributeError:
-        return None, None
-
-
-_SIBLINGS = operator.attrgetter('_obj_siblings')
-
-
-def _one_cell(bounds, cells):
-    """``screen`` for a one-cell guest the bounds decide, in one pass:
-    (1, True) at the first host cell that takes it.
-
-    One function, no call per cell but the memory check of the cells
-    that have the pCPUs: this loop is most of a re-read host's cost.
-    """
-    within, need = 0, bounds.pcpus
-    for cell in cells:
-        pcpuset = cell._obj_pcpuset
-        total = len(pcpuset)
-        if total < need:
-            continue
-        pinned = cell._obj_pinned_cpus
-        # nova's len(free_pcpus) >= need, from the set headers where the
-        # lengths tell (|A - B| >= |A| - |B|; reading the sets' tables
-        # costs more)
-        if total - len(pinned) < need and (
-                pinned <= pcpuset or len(pcpuset - pinned) < need):
-            continue
-        if not _memory_holds(bounds, cell):
-            continue
-        if _covered(pcpuset, pinned, cell._obj_siblings):
-            # a verdict needs sibling information on every cell
-            return 1, (True if all(map(_SIBLINGS, cells)) else None)
-        within = 1
-    return within, None
-
-
-def _within(bounds, cells):
-    """How many host cells are within the bounds, counted up to the
-    guest's cells (all that matters: fewer, and nova refuses the host).
-    """
-    within, need, wanted = 0, bounds.pcpus, bounds.cells
-    if len(cells) < wanted:
-        return 0
-    for cell in cells:
-        pcpuset = cell._obj_pcpuset
-        pinned = cell._obj_pinned_cpus
-        # nova's len(free_pcpus) >= need (see _one_cell)
-        if len(pcpuset) - len(pinned) < need and (
-                pinned <= pcpuset or len(pcpuset - pinned) < need):
-            continue
-        if _memory_holds(bounds, cell):
-            within += 1
-            if within == wanted:
-                break
-    return within
-
-
-def _covered(pcpuset, pinned, siblings):
-    """nova's pinning takes a cell within the bounds when its thread
-    sibling sets hold all of its free pCPUs (all of its dedicated ones:
-    the usual case, without building the free set).
-    """
-    held = set().union(*siblings)
-    return pcpuset <= held or (pcpuset - pinned) <= held
-
-
-def _many_cells(bounds, cells, guest_ids, pack, pci_counts):
-    """``screen`` for every other bounded guest.
-
-    Most hosts are refused on the count of cells within the bounds
-    (:func:`_within`, no row built); the rest are read into
-    ``cell_bounds.decide_fit``'s rows.
-    """
-    within = _within(bounds, cells)
-    if within < bounds.cells or not bounds.decides:
-        return within, None
-    rows, need = [], bounds.pcpus
-    for cell in cells:
-        pcpuset = cell._obj_pcpuset
-        pinned = cell._obj_pinned_cpus
-        # nova's len(free_pcpus), exact: it orders the cells
-        if not pinned:
-            free = len(pcpuset)
-        elif pinned <= pcpuset:
-            free = len(pcpuset) - len(pinned)
-        else:
-            free = len(pcpuset - pinned)
-        fits = free >= need and _memory_holds(bounds, cell)
-        if fits and not _covered(pcpuset, pinned, cell._obj_siblings):
-            # a cell within the bounds its siblings do not cover: the fit
-            # decides
-            return within, None
-        rows.append((cell._obj_id,
-                     cell._obj_memory - cell._obj_memory_usage, free, fits))
-    if not all(map(_SIBLINGS, cells)):
-        return within, None
-    return within, cell_bounds.decide_fit(rows, guest_ids, pack, pci_counts)
 
 
 _HOSTS = HostTopologyCache()

@@ -33,7 +33,7 @@ from rtnova.hardware import cell_bounds
 from rtnova.hardware import fit
 from rtnova.hardware import guest_topology as guest_mod
 from rtnova.scheduler import filters
-from rtnova.scheduler import host_model
+from rtnova.scheduler import host_screen
 from tests.unit import base
 from tests.unit import fit_scenarios as fs
 
@@ -56,11 +56,16 @@ def _request(rng):
     return inst
 
 
-def _host(rng, no_siblings=0.0):
+def _host(rng, no_siblings=0.0, uncovered=0.0):
     topo, _pool = fs.random_host(rng)
     if rng.random() < no_siblings:
         # a cell without thread sibling information
         topo.cells[rng.randrange(len(topo.cells))].siblings = []
+    for cell in topo.cells:
+        if rng.random() < uncovered and len(cell.siblings) > 1:
+            # sibling sets that leave some of the cell's pCPUs out: the
+            # bounds leave such a cell's verdict to the fit
+            cell.siblings = cell.siblings[:len(cell.siblings) // 2]
     # the scheduler's host: re-read from the database record
     return objects.NUMATopology.obj_from_db_obj(topo._to_json())
 
@@ -71,7 +76,8 @@ class BoundsMatchTheFitTest(base.TestCase):
         rng = random.Random(11)
         seen = {'refused': 0, 'fits': 0, 'no fit': 0, 'undecided': 0}
         for i in range(CASES):
-            topo, inst = _host(rng, no_siblings=0.05), _request(rng)
+            topo, inst = (_host(rng, no_siblings=0.05, uncovered=0.1),
+                          _request(rng))
             guest = fs.plain_guest(inst)
             bounds = cell_bounds.bounds_of(guest)
             if bounds is None:
@@ -79,7 +85,7 @@ class BoundsMatchTheFitTest(base.TestCase):
             pack = bool(i % 3 == 0)
             counts = ({c.id: rng.randint(0, 2) for c in topo.cells}
                       if i % 5 == 0 else None)
-            within, verdict = host_model.screen(
+            within, verdict = host_screen.screen(
                 bounds, topo, tuple(c.id for c in guest.cells), pack,
                 counts)
             case = 'case %d: %r on %r' % (i, inst, topo)
@@ -238,3 +244,31 @@ class FilterAllTest(base.TestCase):
         self.assertIsNone(view.bounds)
         self.assertEqual('PCI device requests',
                          filters.delegation_reason(view, None))
+
+
+class TwoCellWalkTest(base.TestCase):
+
+    def test_two_guest_cells_fit_wherever_two_host_cells_do(self):
+        # the screen answers cell_bounds.TWO_CELLS_FIT for a two-cell
+        # guest on a host with two host cells that take a guest cell,
+        # without building rows: decide_fit must say the same for every
+        # order of host cells, every verdict and ids that do and do not
+        # collide with the guest's
+        import itertools
+        cases = 0
+        for n in range(2, 7):
+            for first in (0, 1, 5):
+                for ids in itertools.permutations(range(first, first + n)):
+                    for fits in itertools.product((False, True), repeat=n):
+                        if sum(fits) < 2:
+                            continue
+                        rows = [(i, 1024 * (i % 3), 4 + i % 2, f)
+                                for i, f in zip(ids, fits)]
+                        for pack in (False, True):
+                            cases += 1
+                            self.assertIs(
+                                cell_bounds.TWO_CELLS_FIT,
+                                cell_bounds.decide_fit(
+                                    list(rows), (0, 1), pack),
+                                (rows, pack))
+        self.assertGreater(cases, 100000)

@@ -131,15 +131,20 @@ class RequestDecisionsTest(base.TestCase):
 
     def _screens(self, states, spec=None):
         """(hosts passed, hosts screened) of one filter_all call."""
-        from rtnova.scheduler import host_model
-        real = host_model.screen
+        from rtnova.scheduler import host_screen
+        real = host_screen.screener
         calls = []
 
-        def counted(*args, **kwargs):
-            calls.append(args[1])
-            return real(*args, **kwargs)
+        def screener(bounds):
+            # the filter takes its screen function once per call
+            screen = real(bounds)
 
-        with mock.patch.object(host_model, 'screen', counted):
+            def counted(*args, **kwargs):
+                calls.append(args[1])
+                return screen(*args, **kwargs)
+            return counted
+
+        with mock.patch.object(host_screen, 'screener', screener):
             passed = self.rt.filter_all(states, spec or self.spec)
         return len(passed), len(calls)
 
